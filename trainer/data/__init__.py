@@ -1,0 +1,21 @@
+"""The trainer's data pipeline: series from a source, split by unit, cut into windows.
+
+Nothing here imports TensorFlow at import time (``--dry-run`` stays fast and TF-free); only
+:func:`to_tf_dataset` imports it, inside the call.
+"""
+
+from trainer.data.arrays import PreparedData, WindowArrays
+from trainer.data.config import DataConfig
+from trainer.data.errors import DataError
+from trainer.data.pipeline import prepare_cv_folds, prepare_data
+from trainer.data.tfdata import to_tf_dataset
+
+__all__ = [
+    "DataConfig",
+    "DataError",
+    "PreparedData",
+    "WindowArrays",
+    "prepare_cv_folds",
+    "prepare_data",
+    "to_tf_dataset",
+]
