@@ -1,0 +1,386 @@
+"""The trainer's command line: one frozen dataclass whose fields ARE the flags.
+
+Each field of :class:`TrainerConfig` carries its flag's check (valid range), help text and group in its
+metadata, so ``--help``, the README flags table (:mod:`trainer.flags_doc`), ``--dry-run`` and the HParams
+domains all come from one table and cannot drift apart.
+
+:func:`parse_args` is a pure function (no TensorFlow, no pandas, no files read, no exit): the manifests'
+tests call it in-process for hundreds of rendered trial commands. A bad value raises :class:`UsageError`
+whose message is one line naming the flag and its valid range; ``python -m trainer`` prints it and exits 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, NoReturn, TypeVar
+
+from trainer import __version__
+from trainer.checks import Boolean, Check, CsvList, FloatRange, IntRange, Text, choice
+from trainer.errors import EXIT_CODES_HELP, UsageError
+
+T = TypeVar("T")
+INF = float("inf")
+
+ARCHITECTURES = ("lstm", "gru", "dense")
+ACTIVATIONS = ("relu", "tanh", "elu", "selu", "gelu", "swish", "sigmoid", "leaky_relu", "linear")
+INITIALIZERS = (
+    "glorot_uniform",
+    "glorot_normal",
+    "he_uniform",
+    "he_normal",
+    "lecun_uniform",
+    "lecun_normal",
+    "orthogonal",
+)
+OPTIMIZERS = ("adam", "nadam", "rmsprop", "sgd", "adamax", "adagrad")
+SCHEDULES = ("constant", "cosine", "exponential", "step")
+LOSSES = ("mse", "mae", "huber")
+
+GROUPS = ("data", "model", "optimisation", "output", "run")
+
+
+def flag(default: T, check: Check, help: str, group: str, *, shown_default: str | None = None) -> T:
+    """A dataclass field that is also a command-line flag.
+
+    ``shown_default`` replaces the default in ``--help`` when the real default is resolved at parse time
+    (for example from an environment variable).
+    """
+    assert group in GROUPS, group
+    meta = {"check": check, "help": help, "group": group, "shown_default": shown_default}
+    return field(default=default, metadata=meta)
+
+
+@dataclass(frozen=True)
+class TrainerConfig:
+    """Every setting of one trial. Field ``foo_bar`` is flag ``--foo-bar``."""
+
+    # --- data (mirrors trainer.data.DataConfig; a test keeps the defaults equal) ---
+    data: str = flag(
+        "synthetic",
+        Text("synthetic | FILE.csv | DIR/train_FD00N.txt", allow_empty=False),
+        "Data source: the built-in seeded generator, a CSV of unit/time/feature columns, or a NASA C-MAPSS "
+        "train file (test_FD00N.txt and RUL_FD00N.txt beside it form the official test set).",
+        "data",
+    )
+    window: int = flag(30, IntRange(1, 100_000), "Time steps per input window.", "data")
+    stride: int = flag(1, IntRange(1, 100_000), "Step between the starts of consecutive windows.", "data")
+    rul_cap: float = flag(
+        125.0,
+        FloatRange(0.0, INF),
+        "Piecewise-linear cap on the target (C-MAPSS convention 125); 0 = no cap.",
+        "data",
+    )
+    val_fraction: float = flag(
+        0.2,
+        FloatRange(0.0, 1.0, lo_open=True, hi_open=True),
+        "Share of units held out for validation.",
+        "data",
+    )
+    test_fraction: float = flag(
+        0.2,
+        FloatRange(0.0, 1.0, hi_open=True),
+        "Share of units held out for testing when the data has no official test set; 0 = no test set.",
+        "data",
+    )
+    short_units: str = flag(
+        "pad",
+        choice("pad", "skip"),
+        "Units shorter than the window: pad at the front with their first reading, or skip (with a warning).",
+        "data",
+    )
+    drop_constant_std: float = flag(
+        0.0,
+        FloatRange(0.0, INF),
+        "Drop features whose standard deviation on the training units is <= this "
+        "(0 drops only constant ones).",
+        "data",
+    )
+    seed: int = flag(
+        42, IntRange(0, 2**31 - 1), "Seed of the data split, generator, weights and shuffling.", "data"
+    )
+    synthetic_units: int = flag(
+        60, IntRange(3, 1_000_000), "Synthetic data: number of units (machines).", "data"
+    )
+    synthetic_sensors: int = flag(10, IntRange(1, 10_000), "Synthetic data: sensors per unit.", "data")
+    synthetic_conditions: int = flag(
+        3, IntRange(1, 100), "Synthetic data: distinct operating conditions.", "data"
+    )
+    synthetic_min_life: int = flag(
+        120, IntRange(2, 10_000_000), "Synthetic data: shortest run-to-failure length (steps).", "data"
+    )
+    synthetic_max_life: int = flag(
+        260, IntRange(2, 10_000_000), "Synthetic data: longest run-to-failure length (>= min life).", "data"
+    )
+    synthetic_noise: float = flag(
+        0.05, FloatRange(0.0, 100.0), "Synthetic data: sensor noise (std, relative to signal).", "data"
+    )
+    unit_column: str = flag("unit", Text("column name", allow_empty=False), "CSV: unit id column.", "data")
+    time_column: str = flag("time", Text("column name", allow_empty=False), "CSV: time/cycle column.", "data")
+    target_column: str = flag(
+        "",
+        Text("column name"),
+        "CSV: target column; empty = run-to-failure, target = steps until the unit's last row.",
+        "data",
+    )
+    feature_columns: tuple[str, ...] = flag(
+        (),
+        CsvList("column names"),
+        "CSV: feature columns; empty = every numeric column except unit, time and target.",
+        "data",
+    )
+
+    # --- model ---
+    architecture: str = flag(
+        "lstm",
+        choice(*ARCHITECTURES),
+        "lstm / gru: stacked recurrent layers; dense: MLP on the flattened window.",
+        "model",
+    )
+    num_layers: int = flag(2, IntRange(1, 8), "Hidden layers (recurrent or dense).", "model")
+    units: int = flag(32, IntRange(1, 2048), "Units per hidden layer.", "model")
+    dropout: float = flag(
+        0.1,
+        FloatRange(0.0, 1.0, hi_open=True),
+        "Dropout after each hidden layer (a separate layer: recurrent layers stay cuDNN-eligible).",
+        "model",
+    )
+    activation: str = flag(
+        "relu",
+        choice(*ACTIVATIONS),
+        "Activation of dense hidden layers (recurrent layers keep tanh for cuDNN).",
+        "model",
+    )
+    kernel_initializer: str = flag(
+        "glorot_uniform", choice(*INITIALIZERS), "Initializer of hidden kernels.", "model"
+    )
+    l2: float = flag(0.0, FloatRange(0.0, 10.0), "L2 penalty on hidden and output kernels; 0 = off.", "model")
+
+    # --- optimisation ---
+    optimizer: str = flag("adam", choice(*OPTIMIZERS), "Optimizer.", "optimisation")
+    learning_rate: float = flag(
+        1e-3, FloatRange(0.0, 10.0, lo_open=True), "Initial learning rate.", "optimisation"
+    )
+    momentum: float = flag(
+        0.0, FloatRange(0.0, 1.0, hi_open=True), "SGD momentum (ignored by other optimizers).", "optimisation"
+    )
+    lr_schedule: str = flag(
+        "constant",
+        choice(*SCHEDULES),
+        "Learning-rate schedule per step: cosine decays to lr*lr-min-ratio over all epochs; exponential "
+        "multiplies by lr-decay-rate every lr-decay-epochs smoothly; step does the same in stairs.",
+        "optimisation",
+    )
+    lr_decay_rate: float = flag(
+        0.5,
+        FloatRange(0.0, 1.0, lo_open=True),
+        "exponential/step: factor per lr-decay-epochs.",
+        "optimisation",
+    )
+    lr_decay_epochs: int = flag(
+        10, IntRange(1, 1_000_000), "exponential/step: epochs per decay.", "optimisation"
+    )
+    lr_min_ratio: float = flag(
+        0.0, FloatRange(0.0, 1.0), "cosine: final lr as a share of the initial.", "optimisation"
+    )
+    clip_norm: float = flag(
+        0.0, FloatRange(0.0, INF), "Clip each gradient to this norm; 0 = off.", "optimisation"
+    )
+    batch_size: int = flag(64, IntRange(1, 65_536), "Windows per batch.", "optimisation")
+    epochs: int = flag(20, IntRange(1, 100_000), "Maximum epochs.", "optimisation")
+    patience: int = flag(
+        5,
+        IntRange(0, 100_000),
+        "Early stopping: epochs without val_loss improvement before stopping, "
+        "restoring the best weights; 0 = off.",
+        "optimisation",
+    )
+    loss: str = flag("mse", choice(*LOSSES), "Training loss.", "optimisation")
+    huber_delta: float = flag(
+        1.0, FloatRange(0.0, INF, lo_open=True), "huber: delta in the target's unit.", "optimisation"
+    )
+    mixed_precision: bool = flag(
+        False,
+        Boolean(),
+        "Compute in float16 (policy mixed_float16; normalisation and output stay float32). For GPUs.",
+        "optimisation",
+    )
+    deterministic: bool = flag(
+        False,
+        Boolean(),
+        "Enable TensorFlow op determinism (same seed, same result; slower on GPU).",
+        "optimisation",
+    )
+    threads: int = flag(
+        0, IntRange(0, 1024), "TensorFlow intra- and inter-op threads; 0 = TensorFlow's default.", "run"
+    )
+    cv_folds: int = flag(
+        1,
+        IntRange(1, 100),
+        "K > 1: K-fold cross-validation grouped by unit; val_rmse is the mean over folds, printed once "
+        "at the end, so Katib's median stop has nothing to act on in this mode. "
+        "1 = one train/validation split.",
+        "optimisation",
+    )
+
+    # --- output ---
+    log_dir: str = flag(
+        "",
+        Text("directory"),
+        "TensorBoard logs (scalars per epoch + HParams session); empty = none.",
+        "output",
+    )
+    model_dir: str = flag(
+        "",
+        Text("directory"),
+        "Export a SavedModel to MODEL_DIR/VERSION/ (TF Serving layout); empty = none.",
+        "output",
+    )
+    model_version: int = flag(
+        1, IntRange(1, 2**31 - 1), "Version subdirectory; an existing one is refused (exit 1).", "output"
+    )
+    experiment_name: str = flag(
+        "",
+        Text("name"),
+        "HParams experiment name (recorded with the run).",
+        "output",
+        shown_default="$KATIB_EXPERIMENT_NAME, else katib-forecast",
+    )
+    trial_name: str = flag(
+        "",
+        Text("name"),
+        "HParams session / trial name.",
+        "output",
+        shown_default="$KATIB_TRIAL_NAME, else trial-<UTC time>-<pid>",
+    )
+
+    # --- run ---
+    dry_run: bool = flag(
+        False, Boolean(), "Validate every flag, print the resolved configuration as JSON, exit 0.", "run"
+    )
+    debug: bool = flag(False, Boolean(), "Show tracebacks and TensorFlow's own logging.", "run")
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: tuples become lists."""
+        out = dataclasses.asdict(self)
+        out["feature_columns"] = list(self.feature_columns)
+        return out
+
+    def hparams(self) -> dict[str, bool | int | float | str]:
+        """The tunable values as HParams wants them (scalars only; output/run flags left out)."""
+        out: dict[str, bool | int | float | str] = {}
+        for f in config_fields():
+            if f.metadata["group"] in ("output", "run") and f.name != "threads":
+                continue
+            value = getattr(self, f.name)
+            out[f.name] = ",".join(value) if isinstance(value, tuple) else value
+        return out
+
+
+def config_fields() -> Iterator[dataclasses.Field[Any]]:
+    """The flag fields in declaration order."""
+    yield from dataclasses.fields(TrainerConfig)
+
+
+def flag_name(field_name: str) -> str:
+    return "--" + field_name.replace("_", "-")
+
+
+def shown_default(f: dataclasses.Field[Any]) -> str:
+    """The default as a user would type it (``true``, ``a,b``, ``''``)."""
+    if f.metadata["shown_default"] is not None:
+        return str(f.metadata["shown_default"])
+    value = f.default
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, tuple):
+        return ",".join(value) if value else "''"
+    if value == "":
+        return "''"
+    return str(value)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises a one-line :class:`UsageError` instead of printing usage and exiting."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+EPILOG = f"""\
+metric lines (stdout, Katib StdOut collector format):
+  <RFC3339 UTC> epoch=N loss=.. val_loss=.. val_rmse=.. val_mae=..    once per epoch
+  <RFC3339 UTC> test_rmse=.. test_mae=.. test_score=.. train_seconds=.. params=..   once, at the end
+  (test_* only when a test set exists; test_score is the PHM08 asymmetric score; with --cv-folds K > 1 the
+  per-epoch lines carry fold_* names and val_rmse/val_mae are printed once, as the mean over folds)
+
+exit codes:
+{EXIT_CODES_HELP}
+Every flag also accepts --name=value."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser. Every default is the dataclass default, so parsing nothing gives ``TrainerConfig()``."""
+    parser = _Parser(
+        prog="python -m trainer",
+        usage="python -m trainer [--flag=value ...]",
+        description=f"Train a remaining-useful-life forecaster (trainer {__version__}); one Katib trial.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        allow_abbrev=False,
+    )
+    groups = {name: parser.add_argument_group(name) for name in GROUPS}
+    for f in config_fields():
+        check: Check = f.metadata["check"]
+        help_text = f"{f.metadata['help']} (default: {shown_default(f)}; valid: {check.describe()})"
+        help_text = help_text.replace("%", "%%")
+        kwargs: dict[str, Any] = {"dest": f.name, "default": f.default, "type": check, "help": help_text}
+        if isinstance(check, Boolean):
+            kwargs.update(nargs="?", const=True, metavar="BOOL")
+        else:
+            kwargs["metavar"] = f.name.upper()
+        groups[f.metadata["group"]].add_argument(flag_name(f.name), **kwargs)
+    return parser
+
+
+def _cross_check(cfg: TrainerConfig) -> None:
+    """Rules that involve two flags; each message names both."""
+    if cfg.synthetic_min_life > cfg.synthetic_max_life:
+        raise UsageError(
+            f"argument --synthetic-min-life: must be <= --synthetic-max-life ({cfg.synthetic_max_life}), "
+            f"got {cfg.synthetic_min_life}"
+        )
+    if cfg.val_fraction + cfg.test_fraction >= 1.0:
+        raise UsageError(
+            "argument --val-fraction: --val-fraction + --test-fraction must be < 1, "
+            f"got {cfg.val_fraction} + {cfg.test_fraction}"
+        )
+
+
+def _default_trial_name() -> str:
+    return time.strftime("trial-%Y%m%dT%H%M%SZ", time.gmtime()) + f"-{os.getpid()}"
+
+
+def parse_args(argv: Sequence[str], env: dict[str, str] | None = None) -> TrainerConfig:
+    """Parse a trial command's arguments into a validated :class:`TrainerConfig`.
+
+    Pure apart from reading ``env`` (default ``os.environ``) for the experiment and trial names when the
+    flags leave them empty. Raises :class:`UsageError` (one line, naming the flag and its valid range) on any
+    invalid value, unknown flag or stray positional argument. ``--help`` still prints and raises
+    ``SystemExit(0)``.
+    """
+    environ = os.environ if env is None else env
+    namespace = build_parser().parse_args(list(argv))
+    cfg = TrainerConfig(**vars(namespace))
+    if not cfg.experiment_name:
+        cfg = dataclasses.replace(
+            cfg, experiment_name=environ.get("KATIB_EXPERIMENT_NAME") or "katib-forecast"
+        )
+    if not cfg.trial_name:
+        cfg = dataclasses.replace(cfg, trial_name=environ.get("KATIB_TRIAL_NAME") or _default_trial_name())
+    _cross_check(cfg)
+    return cfg
