@@ -6,12 +6,14 @@ import json
 import sys
 from collections.abc import Sequence
 
+from trainer import signals
 from trainer.config import parse_args
 from trainer.errors import EXIT_OK, EXIT_USAGE, UsageError
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one trial; returns the process exit code (see :mod:`trainer.errors`)."""
+    signals.install()
     args = sys.argv[1:] if argv is None else list(argv)
     try:
         cfg = parse_args(args)

@@ -1,0 +1,73 @@
+"""The forecaster: Normalization -> lstm|gru|dense hidden layers -> one linear output (Keras 3).
+
+Design points:
+- The first layer is a ``Normalization`` adapted on the TRAINING windows only, so the exported model takes raw
+  readings and no statistics leak from validation or test units. It stays float32 under mixed precision: raw
+  C-MAPSS readings reach ~9000, where float16 has a resolution of 8.
+- Recurrent layers keep Keras' defaults that make them cuDNN-eligible on a GPU (tanh/sigmoid activations, no
+  recurrent dropout, ``unroll=False``, ``use_bias=True``); dropout is a separate ``Dropout`` layer after each
+  hidden layer. All recurrent layers return sequences except the last.
+- ``dense`` flattens the window and stacks ``Dense(units, activation)`` layers.
+- The output bias starts at the training target's mean, so the first epochs fit the shape rather than the
+  level.
+- The output layer is float32 under mixed precision, so losses and metrics are computed in float32.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+
+from trainer.config import TrainerConfig
+
+
+def _regularizer(l2: float) -> keras.regularizers.Regularizer | None:
+    return keras.regularizers.L2(l2) if l2 > 0 else None
+
+
+def build_model(cfg: TrainerConfig, train_x: np.ndarray, target_mean: float) -> keras.Model:
+    """Build (not compile) the model for windows shaped like ``train_x`` = ``(n, window, n_features)``.
+
+    ``train_x`` must be non-empty: the normalisation statistics are learned from it. Features that are
+    constant
+    on the training windows get variance 0; Keras' Normalization then divides by ``max(sqrt(var), epsilon)``,
+    so they map to 0 instead of NaN.
+    """
+    _, window, n_features = train_x.shape
+    inputs = keras.Input(shape=(window, n_features), dtype="float32", name="window")
+    norm = keras.layers.Normalization(axis=-1, dtype="float32", name="normalize")
+    norm.adapt(train_x.reshape(-1, n_features))
+    h = norm(inputs)
+    reg = _regularizer(cfg.l2)
+    if cfg.architecture == "dense":
+        h = keras.layers.Flatten(name="flatten")(h)
+        for i in range(cfg.num_layers):
+            h = keras.layers.Dense(
+                cfg.units,
+                activation=cfg.activation,
+                kernel_initializer=cfg.kernel_initializer,
+                kernel_regularizer=reg,
+                name=f"dense_{i + 1}",
+            )(h)
+            if cfg.dropout > 0:
+                h = keras.layers.Dropout(cfg.dropout, name=f"dropout_{i + 1}")(h)
+    else:
+        layer_cls = keras.layers.LSTM if cfg.architecture == "lstm" else keras.layers.GRU
+        for i in range(cfg.num_layers):
+            h = layer_cls(
+                cfg.units,
+                return_sequences=i < cfg.num_layers - 1,
+                kernel_initializer=cfg.kernel_initializer,
+                kernel_regularizer=reg,
+                name=f"{cfg.architecture}_{i + 1}",
+            )(h)
+            if cfg.dropout > 0:
+                h = keras.layers.Dropout(cfg.dropout, name=f"dropout_{i + 1}")(h)
+    outputs = keras.layers.Dense(
+        1,
+        kernel_regularizer=reg,
+        bias_initializer=keras.initializers.Constant(float(target_mean)),
+        dtype="float32",
+        name="rul",
+    )(h)
+    return keras.Model(inputs, outputs, name=f"rul_{cfg.architecture}")

@@ -1,0 +1,188 @@
+"""One trial from a parsed configuration: data -> (TensorFlow) -> fit -> metric lines, logs, model.
+
+Data is prepared BEFORE TensorFlow is imported, so data errors (missing file, bad columns, NaN, units shorter
+than the window) fail in well under a second. While TensorFlow runs, ``sys.stdout`` points at stderr: anything
+a
+library prints goes there, and stdout carries metric lines only (Katib's collector reads stdout and stderr
+alike, but a stray ``loss: 0.1`` on stdout would confuse people reading the trial's output).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import statistics
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import Any, TextIO
+
+from trainer import signals
+from trainer.config import TrainerConfig
+from trainer.data import DataConfig, DataError, PreparedData, prepare_cv_folds, prepare_data
+from trainer.errors import EXIT_DIVERGED, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, DivergedError, TrainerError
+from trainer.reporting import Value, emit
+
+
+def data_config(cfg: TrainerConfig) -> DataConfig:
+    """The data flags as :class:`DataConfig` (flag ``--data`` is field ``source``; the rest share names)."""
+    values = {
+        f.name: getattr(cfg, "data" if f.name == "source" else f.name) for f in dataclasses.fields(DataConfig)
+    }
+    return DataConfig(**values)
+
+
+def _one_line(err: BaseException) -> str:
+    return " ".join(str(err).split()) or type(err).__name__
+
+
+def _warn(message: str) -> None:
+    print(f"trainer: warning: {message}", file=sys.stderr, flush=True)
+
+
+def run_main(cfg: TrainerConfig) -> int:
+    """Run the trial; map each outcome to its exit code with one line on stderr (a traceback with --debug)."""
+    metrics_out = sys.stdout
+    try:
+        with contextlib.redirect_stdout(sys.stderr):
+            _run(cfg, metrics_out)
+    except (DataError, TrainerError) as err:
+        return _fail(cfg, err, EXIT_ERROR)
+    except DivergedError as err:
+        return _fail(cfg, err, EXIT_DIVERGED)
+    except KeyboardInterrupt:
+        print("trainer: interrupted", file=sys.stderr, flush=True)
+        return EXIT_INTERRUPTED
+    except Exception as err:
+        return _fail(cfg, err, EXIT_ERROR, prefix=f"{type(err).__name__}: ")
+    return EXIT_OK
+
+
+def _fail(cfg: TrainerConfig, err: BaseException, code: int, prefix: str = "") -> int:
+    if cfg.debug:
+        traceback.print_exc(file=sys.stderr)
+    print(f"trainer: error: {prefix}{_one_line(err)}", file=sys.stderr, flush=True)
+    return code
+
+
+def _prepare(cfg: TrainerConfig) -> list[PreparedData]:
+    dcfg = data_config(cfg)
+    splits = prepare_cv_folds(dcfg, cfg.cv_folds) if cfg.cv_folds > 1 else [prepare_data(dcfg)]
+    seen: set[str] = set()
+    for split in splits:
+        for message in split.warnings:
+            if message not in seen:
+                seen.add(message)
+                _warn(message)
+    return splits
+
+
+def _run(cfg: TrainerConfig, out: TextIO) -> None:
+    if cfg.model_dir:
+        from trainer.export import check_target_free
+
+        check_target_free(cfg.model_dir, cfg.model_version)
+    splits = _prepare(cfg)
+
+    from trainer import runtime
+
+    runtime.import_tensorflow(cfg.debug)
+    runtime.configure(cfg)
+    env = runtime.environment()
+    print(
+        "trainer: " + ", ".join(f"{k} {v}" for k, v in env.items()) + f", seed {cfg.seed}",
+        file=sys.stderr,
+        flush=True,
+    )
+
+    from trainer.fit import FitResult, fit_model
+    from trainer.tblog import TrialLog
+
+    log = TrialLog(cfg.log_dir, cfg) if cfg.log_dir else None
+    unregister = signals.on_terminate(log.flush) if log is not None else (lambda: None)
+    try:
+        cv = len(splits) > 1
+        results: list[FitResult] = []
+        start = time.perf_counter()
+        for k, split in enumerate(splits, start=1):
+
+            def sink(values: dict[str, Value], k: int = k) -> None:
+                if cv:
+                    line = {"fold": k, "fold_epoch": values["epoch"]}
+                    line.update({f"fold_{n}": v for n, v in values.items() if n != "epoch"})
+                    emit(line, out)
+                    if log is not None:
+                        log.scalars(
+                            int(values["epoch"]), {f"fold{k}/{n}": float(v) for n, v in values.items()}
+                        )
+                else:
+                    emit(values, out)
+                    if log is not None:
+                        log.scalars(
+                            int(values["epoch"]), {n: float(v) for n, v in values.items() if n != "epoch"}
+                        )
+
+            results.append(fit_model(cfg, split, sink))
+        train_seconds = time.perf_counter() - start
+
+        summary: dict[str, Value] = {}
+        last_step = max(r.epochs_run for r in results)
+        if cv:
+            rmses = [float(r.kept["val_rmse"]) for r in results]
+            summary_cv: dict[str, Value] = {
+                "val_rmse": statistics.fmean(rmses),
+                "val_mae": statistics.fmean(float(r.kept["val_mae"]) for r in results),
+                "val_rmse_std": statistics.pstdev(rmses),
+                "cv_folds": len(results),
+            }
+            emit(summary_cv, out)
+            if log is not None:
+                log.scalars(last_step, {n: float(v) for n, v in summary_cv.items() if n != "cv_folds"})
+        tests = [r.test for r in results if r.test is not None]
+        if tests:
+            for name in ("test_rmse", "test_mae", "test_score"):
+                summary[name] = statistics.fmean(t[name] for t in tests)
+        best = min(results, key=lambda r: float(r.kept["val_rmse"]))
+        summary["train_seconds"] = round(train_seconds, 3)
+        summary["params"] = int(best.model.count_params())
+        emit(summary, out)
+        record = _run_record(cfg, env, splits[0], summary, results)
+        if log is not None:
+            log.scalars(last_step, {n: float(v) for n, v in summary.items() if n.startswith("test_")})
+            (Path(cfg.log_dir) / "run.json").write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
+        if cfg.model_dir:
+            from trainer.export import export_saved_model
+
+            export_saved_model(best.model, cfg.model_dir, cfg.model_version, extra={"run.json": record})
+    finally:
+        unregister()
+        if log is not None:
+            log.close()
+
+
+def _run_record(
+    cfg: TrainerConfig, env: dict[str, str], data: PreparedData, summary: dict[str, Value], results: list[Any]
+) -> dict[str, Any]:
+    """What run.json holds: enough to trace and rerun the trial (config, seed, versions, data, results)."""
+    return {
+        "experiment": cfg.experiment_name,
+        "trial": cfg.trial_name,
+        "seed": cfg.seed,
+        "environment": env,
+        "config": cfg.to_dict(),
+        "data": {
+            "features": list(data.feature_names),
+            "target_unit": data.target_unit,
+            "test_source": data.test_source,
+            "train_windows": len(data.train.y),
+            "val_windows": len(data.val.y),
+            "test_windows": 0 if data.test is None else len(data.test.y),
+        },
+        "results": {
+            "summary": summary,
+            "kept_epochs": [r.kept for r in results],
+            "epochs_run": [r.epochs_run for r in results],
+        },
+    }
