@@ -82,7 +82,16 @@ Checks the schema cannot express: cross-field rules and required values, each fa
 Included once, from the Deployment.
 */}}
 {{- define "inference.validate" -}}
+{{- if eq .Values.image.tag "latest" }}
+{{- fail "image.tag \"latest\" is refused: pin a TF Serving release such as 2.19.1 so every pod runs the same server" }}
+{{- end }}
+{{- if eq .Values.helmTest.image.tag "latest" }}
+{{- fail "helmTest.image.tag \"latest\" is refused: pin a release such as 1.37.0" }}
+{{- end }}
 {{- $storage := .Values.model.storage }}
+{{- if regexMatch "(^|/)\\.\\.(/|$)" $storage.subPath }}
+{{- fail (printf "model.storage.subPath %q must stay inside the volume: no \"..\" segments" $storage.subPath) }}
+{{- end }}
 {{- if eq $storage.type "pvc" }}
 {{- if not $storage.claimName }}
 {{- fail "model.storage.claimName is required when model.storage.type is \"pvc\"" }}
