@@ -18,6 +18,7 @@ loses at most the epoch in flight.
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -40,15 +41,18 @@ METRICS = (
 
 
 def _domain(check: Any) -> hp.Domain | None:
-    """The HParams domain of a flag's check; None where TensorBoard should infer it (free text, unbounded)."""
+    """The HParams domain of a flag's check; None for free text (paths, column names)."""
     if isinstance(check, Choice):
         return hp.Discrete(list(check.options))
     if isinstance(check, Boolean):
         return hp.Discrete([False, True])
     if isinstance(check, IntRange):
         return hp.IntInterval(check.lo, check.hi)
-    if isinstance(check, FloatRange) and math.isfinite(check.lo) and math.isfinite(check.hi):
-        return hp.RealInterval(float(check.lo), float(check.hi))
+    if isinstance(check, FloatRange):
+        # An unbounded side becomes the largest float, so TensorBoard still types the column as a number.
+        lo = check.lo if math.isfinite(check.lo) else -sys.float_info.max
+        hi = check.hi if math.isfinite(check.hi) else sys.float_info.max
+        return hp.RealInterval(float(lo), float(hi))
     return None
 
 
