@@ -1,4 +1,4 @@
-"""to_tf_dataset: the only place in trainer.data that touches TensorFlow (imported lazily)."""
+"""to_tf_dataset: the only place in trainer.data that touches TensorFlow (imported inside the call)."""
 
 from __future__ import annotations
 
@@ -11,5 +11,20 @@ if TYPE_CHECKING:
 
 
 def to_tf_dataset(arrays: WindowArrays, batch_size: int, *, shuffle: bool, seed: int) -> tf.data.Dataset:
-    """Wrap windows in a batched, prefetched ``tf.data.Dataset`` of ``(x, y)``."""
-    raise NotImplementedError
+    """``(x, y)`` batches: from_tensor_slices -> cache -> shuffle (when ``shuffle``) -> batch -> prefetch.
+
+    Shuffling uses a buffer as large as the data (a full shuffle; windows of one unit sit next to each other,
+    so a small buffer would give unit-correlated batches), seeded with ``seed`` and reshuffled each epoch.
+    The last batch may be smaller than ``batch_size``. An empty ``arrays`` gives an empty dataset.
+
+    Raises:
+        ValueError: ``batch_size < 1``.
+    """
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    import tensorflow as tf
+
+    dataset = tf.data.Dataset.from_tensor_slices((arrays.x, arrays.y)).cache()
+    if shuffle and len(arrays) > 0:
+        dataset = dataset.shuffle(len(arrays), seed=seed, reshuffle_each_iteration=True)
+    return dataset.batch(batch_size).prefetch(tf.data.AUTOTUNE)

@@ -1,0 +1,117 @@
+"""Cut unit series into fixed-length windows and their targets.
+
+A window ending at row ``t`` holds rows ``t-window+1 .. t`` (oldest first) and its target is the unit's
+``rul`` at row ``t``, capped: ``min(rul, rul_cap)`` when ``rul_cap > 0``. Window ends are
+``last, last-stride, last-2*stride, ...`` down to row ``window-1``, so every unit's last row ends a window
+(that is the row a forecast is made from in service) and ``stride`` thins from there backwards. Windows
+come unit by unit, oldest first within a unit.
+
+A unit with fewer rows than ``window`` yields nothing here unless padded (see :func:`apply_short_policy`):
+padding repeats its first row at the front until the window is full and yields exactly one window, ending at
+its last row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from trainer.data.arrays import UnitId, UnitSeries, WindowArrays
+from trainer.data.errors import DataError
+
+MAX_IDS_IN_WARNING = 10
+
+
+def cap_target(rul: np.ndarray, rul_cap: float) -> np.ndarray:
+    """``min(rul, rul_cap)`` when ``rul_cap > 0``, else ``rul`` unchanged."""
+    return np.minimum(rul, rul_cap) if rul_cap > 0 else rul
+
+
+def window_ends(rows: int, window: int, stride: int) -> np.ndarray:
+    """Ascending end rows ``last - k*stride >= window - 1``; empty when ``rows < window``."""
+    return np.arange(rows - 1, window - 2, -stride)[::-1]
+
+
+def unit_windows(
+    unit: UnitSeries, columns: np.ndarray, window: int, stride: int, *, last_only: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(x (n, window, len(columns)) float64 view, uncapped rul (n,))`` of one unit.
+
+    Units shorter than ``window`` are front-padded with their first row into one window.
+    """
+    features = unit.features[:, columns]
+    if unit.rows < window:
+        padded = np.concatenate([np.repeat(features[:1], window - unit.rows, axis=0), features], axis=0)
+        return padded[np.newaxis], unit.rul[-1:]
+    ends = np.array([unit.rows - 1]) if last_only else window_ends(unit.rows, window, stride)
+    views = np.lib.stride_tricks.sliding_window_view(features, window, axis=0)  # (rows-window+1, F, window)
+    return views[ends - (window - 1)].transpose(0, 2, 1), unit.rul[ends]
+
+
+def _unit_id_array(ids: list[UnitId]) -> np.ndarray:
+    if all(isinstance(i, int) for i in ids):
+        return np.array(ids, dtype=np.int64)
+    return np.array([str(i) for i in ids], dtype=str)
+
+
+def make_windows(
+    units: Sequence[UnitSeries],
+    columns: np.ndarray,
+    *,
+    window: int,
+    stride: int,
+    rul_cap: float,
+    last_only: bool = False,
+) -> WindowArrays:
+    """Windows of all ``units`` (see the module docstring); ``last_only`` keeps one per unit, at its end."""
+    xs, ys, ids = [], [], []
+    for unit in units:
+        x, rul = unit_windows(unit, columns, window, stride, last_only=last_only)
+        xs.append(x)
+        ys.append(rul)
+        ids.extend([unit.unit_id] * len(rul))
+    if not xs:
+        return WindowArrays(
+            x=np.empty((0, window, len(columns)), dtype=np.float32),
+            y=np.empty((0,), dtype=np.float32),
+            unit_ids=np.empty((0,), dtype=np.int64),
+        )
+    x_all = np.concatenate(xs, axis=0).astype(np.float32)
+    y_all = cap_target(np.concatenate(ys), rul_cap).astype(np.float32)
+    return WindowArrays(x=x_all, y=y_all, unit_ids=_unit_id_array(ids))
+
+
+def _id_list(ids: Sequence[UnitId]) -> str:
+    shown = ", ".join(str(i) for i in ids[:MAX_IDS_IN_WARNING])
+    return shown + (f" (+{len(ids) - MAX_IDS_IN_WARNING} more)" if len(ids) > MAX_IDS_IN_WARNING else "")
+
+
+def apply_short_policy(
+    units: Sequence[UnitSeries], *, window: int, policy: str, where: str, required: bool
+) -> tuple[tuple[UnitSeries, ...], str | None]:
+    """Units to use and one warning line about those shorter than ``window`` (``None`` when there are none).
+
+    ``policy="pad"`` keeps them (they are padded when windowed); ``"skip"`` drops them. When ``required`` and
+    skipping leaves no unit, DataError: ``"<where>: window 500 is longer than every unit (longest has 362
+    rows); use --window <= 362 or --short-units=pad"``.
+    """
+    short = [u for u in units if u.rows < window]
+    if not short:
+        return tuple(units), None
+    shortest = min(u.rows for u in short)
+    kept = tuple(units) if policy == "pad" else tuple(u for u in units if u.rows >= window)
+    if not kept and required:
+        longest = max(u.rows for u in units)
+        raise DataError(
+            f"{where}: window {window} is longer than every unit (longest has {longest} rows); "
+            f"use --window <= {longest} or --short-units=pad"
+        )
+    action = (
+        "front-padded each to one window by repeating its first row" if policy == "pad" else "skipped them"
+    )
+    warning = (
+        f"{where}: window {window} is longer than {len(short)} of {len(units)} units "
+        f"(shortest has {shortest} rows); {action}: units {_id_list([u.unit_id for u in short])}"
+    )
+    return kept, warning
