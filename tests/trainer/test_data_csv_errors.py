@@ -56,6 +56,18 @@ def test_non_numeric_feature_names_column_and_line(tmp_path: Path) -> None:
     assert "column 's1' has a non-numeric value 'abc' at line 8" in message
 
 
+def test_ragged_row_is_reported_by_line(tmp_path: Path) -> None:
+    message = error_of(tmp_path, HEADER + GOOD_ROWS + "4,6,1,2,3\n")
+    assert "not a readable CSV file" in message and "line 22" in message
+
+
+def test_no_numeric_feature_column(tmp_path: Path) -> None:
+    text = "unit,time,model\n" + "".join(f"{u},{t},X{u}\n" for u in (1, 2, 3, 4) for t in range(1, 6))
+    message = error_of(tmp_path, text)
+    assert "no numeric feature columns besides 'unit' and 'time'" in message
+    assert "columns present: unit, time, model" in message
+
+
 def test_text_column_is_ignored_with_a_warning_when_features_are_automatic(tmp_path: Path) -> None:
     text = "unit,time,s1,model\n" + "".join(f"{u},{t},{t},X{u}\n" for u in (1, 2, 3, 4) for t in range(1, 6))
     data = load(tmp_path, text)

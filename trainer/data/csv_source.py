@@ -72,7 +72,7 @@ def pick_feature_columns(frame: pd.DataFrame, cfg: DataConfig, where: str) -> tu
         if column in reserved:
             continue
         series = frame[column]
-        if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+        if pd.api.types.is_numeric_dtype(series):  # bools count too, as 0/1
             chosen.append(str(column))
             continue
         present = series.dropna()
