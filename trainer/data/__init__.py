@@ -1,5 +1,10 @@
 """The trainer's data pipeline: series from a source, split by unit, cut into windows.
 
+Modules, one job each: ``config`` (DataConfig), ``errors`` (DataError), ``arrays`` (containers),
+``synthetic`` / ``csv_source`` / ``cmapss`` (readers, chosen by ``sources``), ``tabular`` (numeric checks with
+file line numbers), ``split`` (by unit, K-fold), ``features`` (drop constant columns), ``windows`` (windows,
+targets, short units), ``pipeline`` (prepare_data, prepare_cv_folds), ``tfdata`` (to_tf_dataset).
+
 Nothing here imports TensorFlow at import time (``--dry-run`` stays fast and TF-free); only
 :func:`to_tf_dataset` imports it, inside the call.
 """
