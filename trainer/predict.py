@@ -403,14 +403,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(json.dumps({"model_dir": str(path), **signatures[args.signature_name].to_json()}))
             return EXIT_OK
         predictor = Predictor(args.model_dir, args.signature_name)
-        hidden = unreadable_by_others(predictor.path)
-        if hidden:
-            print(
-                f"predict: warning: {len(hidden)} path(s) not readable by other users, e.g. {hidden[0]} "
-                f"(mode {stat.filemode(hidden[0].stat().st_mode)}); TF Serving running as another user "
-                f"cannot load this model: chmod -R a+rX {predictor.path}",
-                file=sys.stderr,
-            )
         response = predictor.predict(_read_body(args.request))
     except ServingError as err:
         if args.debug:
@@ -418,6 +410,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"predict: error: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
     print(json.dumps(response))
+    # After the answer, so a refused request still ends in one line: the model works here, not in TF Serving.
+    hidden = unreadable_by_others(predictor.path)
+    if hidden:
+        print(
+            f"predict: warning: {len(hidden)} path(s) not readable by other users, e.g. {hidden[0]} "
+            f"(mode {stat.filemode(hidden[0].stat().st_mode)}); TF Serving running as another user "
+            f"cannot load this model: chmod -R a+rX {predictor.path}",
+            file=sys.stderr,
+        )
     return EXIT_OK
 
 
