@@ -116,9 +116,8 @@ def test_the_copied_tree_is_enough_for_python_m_trainer(
                     shutil.copy2(path, src / rel)
     readme = re.search(r'^readme\s*=\s*"(.+?)"', (repo_root / "pyproject.toml").read_text(), re.M)
     assert readme, "pyproject.toml names no readme"
-    assert (src / readme.group(1)).is_file() and (
-        src / "pyproject.toml"
-    ).is_file()  # the wheel build needs both
+    # the wheel build needs both
+    assert (src / readme.group(1)).is_file() and (src / "pyproject.toml").is_file()
     assert (src / "trainer" / "__main__.py").is_file()
     elsewhere = tmp_path / "workspace"
     elsewhere.mkdir()
