@@ -1,0 +1,33 @@
+"""Helpers shared by subcommands."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from rich.console import Console
+
+from katib_local.store import DB_NAME, ExperimentRow, Store
+
+DEFAULT_ROOT = Path("runs")
+
+
+def add_root(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--root", type=Path, default=DEFAULT_ROOT, help="state and volumes directory (default: ./runs)"
+    )
+
+
+def open_experiment(root: Path, name: str, err: Console) -> tuple[Store, ExperimentRow] | None:
+    """The store and experiment row, or ``None`` after printing why not (no state, unknown name)."""
+    if not (root / DB_NAME).is_file():
+        err.print(f"error: no katib-local state under {root} (run an experiment first, or pass --root)")
+        return None
+    store = Store(root)
+    exp = store.get_experiment(name)
+    if exp is None:
+        known = ", ".join(store.list_experiments()) or "none"
+        store.close()
+        err.print(f"error: no experiment {name!r} under {root} (known: {known})")
+        return None
+    return store, exp
