@@ -75,3 +75,18 @@ def render(render_raw: Callable[[Values], dict[str, str]]) -> RenderFn:
 @pytest.fixture(scope="session")
 def default_values() -> Values:
     return load_values(CHART_DIR / "ci" / "default-values.yaml")
+
+
+def served_model_dir(objects: list[Manifest], volumes_root: Path) -> Path:
+    """The local directory TF Serving's ``--model_base_path`` resolves to in the rendered Deployment.
+
+    Follows the container argument to its volume mount, the mount to its volume, and a PVC volume to
+    ``volumes_root/<claimName>/<subPath>`` (the layout ``katib-local`` gives PVCs on one machine).
+    """
+    pod = only(objects, "Deployment")["spec"]["template"]["spec"]
+    (container,) = [c for c in pod["containers"] if c["name"] == "tensorflow-serving"]
+    (base_path,) = [a.split("=", 1)[1] for a in container["args"] if a.startswith("--model_base_path=")]
+    (mount,) = [m for m in container["volumeMounts"] if m["mountPath"] == base_path]
+    (volume,) = [v for v in pod["volumes"] if v["name"] == mount["name"]]
+    assert "persistentVolumeClaim" in volume, f"volume {volume['name']} is not a PVC"
+    return volumes_root / volume["persistentVolumeClaim"]["claimName"] / mount.get("subPath", "")
