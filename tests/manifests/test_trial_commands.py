@@ -12,15 +12,19 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from katib_local.localize import localize
 from tests.manifests._support import (
+    CLAIM_NAME,
     EXPERIMENT_FILES,
     PLACEHOLDER,
     REPO_ROOT,
     SAFE_WORD,
+    SHARED_MOUNT,
     feasible_values,
     flag_values,
     load_experiment,
@@ -114,3 +118,24 @@ def test_one_rendered_command_runs_as_a_dry_run(name: str) -> None:
     assert config["model_dir"] == flags["--model-dir"]
     assert config["epochs"] == int(flags["--epochs"])
     assert config["trial_name"] == trial_name_for(experiment)
+
+
+@experiments
+def test_katib_local_can_launch_the_trial_on_one_machine(name: str, tmp_path: Path) -> None:
+    """``katib-local run`` takes the same file: the claim maps to ``<root>/volumes/hpo-shared``."""
+    experiment = load_experiment(name)
+    job = render_job(experiment, next(sweep(experiment)))
+    launch = localize(
+        job,
+        experiment["spec"]["trialTemplate"]["primaryContainerName"],
+        root=tmp_path,
+        trial_dir=tmp_path / "trial",
+        trial_name=trial_name_for(experiment),
+    )
+    assert launch.warnings == []
+    assert launch.gpus == 1
+    local_claim = tmp_path / "volumes" / CLAIM_NAME
+    assert local_claim in launch.directories
+    script = launch.argv[-1]
+    assert " -m trainer " in script and SHARED_MOUNT not in script
+    assert f"--log-dir={local_claim}/tensorboard/{experiment['metadata']['name']}/" in script
