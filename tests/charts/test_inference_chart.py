@@ -4,6 +4,7 @@ TF Serving at the model directory its values name."""
 from __future__ import annotations
 
 import copy
+import re
 from pathlib import Path
 from typing import Any
 
@@ -240,3 +241,26 @@ def test_notes_show_a_predict_call_for_the_model(render_raw: Any, default_values
     notes = next(text for name, text in render_raw(default_values).items() if name.endswith("NOTES.txt"))
     assert "curl -s -X POST http://localhost:8501/v1/models/rul-forecaster:predict" in notes
     assert "models/rul-bayesian/rul-bayesian-7d4x9kq2" in notes
+
+
+# Values that are Kubernetes API objects passed through verbatim: documented as a whole by their own comment.
+PASS_THROUGH_VALUES = {"podSecurityContext", "securityContext", "resources"}
+
+
+def test_every_values_key_has_a_comment() -> None:
+    """Each key of values.yaml has a comment on the line above it, as in prometheus-community's charts."""
+    undocumented = []
+    parents: list[tuple[int, str]] = []  # (indent, key) of the enclosing mappings
+    previous = ""
+    for number, line in enumerate((CHART_DIR / "values.yaml").read_text().splitlines(), start=1):
+        match = re.match(r"^(\s*)([A-Za-z][A-Za-z0-9]*):", line)
+        if match:
+            indent, key = len(match.group(1)), match.group(2)
+            parents = [(i, k) for i, k in parents if i < indent]
+            inside_object = any(k in PASS_THROUGH_VALUES for _, k in parents)
+            if not inside_object and not previous.lstrip().startswith("#"):
+                undocumented.append(f"line {number}: {key}")
+            parents.append((indent, key))
+        if line.strip():
+            previous = line
+    assert undocumented == []
