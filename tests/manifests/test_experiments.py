@@ -347,6 +347,7 @@ def test_trial_template_is_a_fail_fast_retained_job(name: str) -> None:
     assert isinstance(deadline, int) and 0 < deadline <= 4 * 3600
     pod = job["spec"]["template"]
     assert pod["metadata"]["annotations"]["sidecar.istio.io/inject"] == "false"
+    assert pod["metadata"]["labels"]["sidecar.istio.io/inject"] == "false"
     assert pod["spec"]["restartPolicy"] == "Never"
     assert len(pod["spec"]["containers"]) == 1
     assert "initContainers" not in pod["spec"], "the collector waits for every process in the pod"
