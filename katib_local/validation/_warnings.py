@@ -1,0 +1,114 @@
+"""Things Katib accepts but a user should know, and what katib-local cannot check or run.
+
+Each is a ``warning`` finding: validation still passes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from katib_local.suggestions import LOCAL_ALGORITHMS, UNSUPPORTED_ALGORITHMS
+from katib_local.validation._finding import Finding
+
+CONFIGMAP_UNRESOLVED = "trial template from a ConfigMap cannot be resolved locally"
+"""Prefix of the warning for ``trialTemplate.configMap`` (the rest says what is not checked)."""
+
+
+def _warning(path: str, message: str) -> Finding:
+    return Finding(path, message, "warning")
+
+
+def katib_behaviour_warnings(spec: Mapping[str, Any]) -> list[Finding]:
+    """Every warning for a defaulted spec."""
+    findings: list[Finding] = []
+    algorithm = (spec.get("algorithm") or {}).get("algorithmName")
+    parameters = [p for p in spec.get("parameters") or [] if isinstance(p, Mapping)]
+    if algorithm in UNSUPPORTED_ALGORITHMS:
+        findings.append(
+            _warning(
+                "spec.algorithm.algorithmName",
+                f"{algorithm} runs on Katib only: katib-local validates this experiment but cannot run it "
+                f"(local algorithms: {', '.join(sorted(LOCAL_ALGORITHMS))})",
+            )
+        )
+    if algorithm == "bayesianoptimization":
+        for index, parameter in enumerate(parameters):
+            space = parameter.get("feasibleSpace") or {}
+            if parameter.get("parameterType") == "double" and space.get("distribution") != "logUniform":
+                findings.append(
+                    _warning(
+                        f"spec.parameters[{index}].feasibleSpace.distribution",
+                        "bayesianoptimization samples every double log-uniformly (skopt Real "
+                        "'log-uniform'), "
+                        f"not {space.get('distribution')}",
+                    )
+                )
+            if parameter.get("parameterType") == "int" and space.get("step"):
+                findings.append(
+                    _warning(
+                        f"spec.parameters[{index}].feasibleSpace.step",
+                        "bayesianoptimization ignores step for int parameters (skopt Integer(min, max))",
+                    )
+                )
+    if algorithm in ("cmaes", "sobol"):
+        for index, parameter in enumerate(parameters):
+            distribution = (parameter.get("feasibleSpace") or {}).get("distribution")
+            if distribution not in (None, "", "uniform"):
+                findings.append(
+                    _warning(
+                        f"spec.parameters[{index}].feasibleSpace.distribution",
+                        f"{algorithm} (goptuna in Katib) ignores distribution {distribution}: sampled "
+                        "uniformly",
+                    )
+                )
+    if algorithm == "grid" and spec.get("maxTrialCount") is None:
+        findings.append(
+            _warning(
+                "spec.maxTrialCount",
+                "grid without maxTrialCount never ends: Katib does not stop on grid exhaustion and "
+                "then re-suggests "
+                "visited points; set maxTrialCount <= the number of combinations",
+            )
+        )
+    collector = ((spec.get("metricsCollectorSpec") or {}).get("collector") or {}).get("kind")
+    if spec.get("earlyStopping") is not None:
+        if collector == "TensorFlowEvent":
+            findings.append(
+                _warning(
+                    "spec.earlyStopping",
+                    "the TensorFlowEvent collector does not early-stop in Katib v0.19 (its sidecar "
+                    "does not accept "
+                    "the stop rules); use StdOut or File",
+                )
+            )
+        elif collector in ("PrometheusMetric", "Push", "Custom"):
+            findings.append(
+                _warning(
+                    "spec.earlyStopping",
+                    f"early-stopping rules are not enforced with the {collector} collector",
+                )
+            )
+        if not (spec.get("trialTemplate") or {}).get("retain"):
+            findings.append(
+                _warning(
+                    "spec.trialTemplate.retain",
+                    "with retain: false an early-stopped trial's Job is deleted before its "
+                    "observation is read "
+                    "(Katib issue #1377); set retain: true",
+                )
+            )
+    template = spec.get("trialTemplate") or {}
+    if (
+        isinstance(template, Mapping)
+        and template.get("configMap") is not None
+        and template.get("trialSpec") is None
+    ):
+        findings.append(
+            _warning(
+                "spec.trialTemplate.configMap",
+                f"{CONFIGMAP_UNRESOLVED}: trialParameters usage, metadata and Job schema are not checked, "
+                "and katib-local cannot run it",
+            )
+        )
+    return findings
