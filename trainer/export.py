@@ -17,11 +17,13 @@ import shutil
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
-
-import keras
+from typing import TYPE_CHECKING, Any
 
 from trainer.errors import TrainerError
+
+# Importing this module must stay cheap: the CLI checks the target before TensorFlow loads.
+if TYPE_CHECKING:
+    import keras
 
 
 def version_dir(model_dir: str | Path, version: int) -> Path:

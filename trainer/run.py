@@ -16,14 +16,20 @@ import statistics
 import sys
 import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from trainer import signals
 from trainer.config import TrainerConfig
 from trainer.data import DataConfig, DataError, PreparedData, prepare_cv_folds, prepare_data
 from trainer.errors import EXIT_DIVERGED, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, DivergedError, TrainerError
+from trainer.export import check_target_free
 from trainer.reporting import Value, emit
+
+if TYPE_CHECKING:  # TensorFlow is imported only after the data is ready
+    from trainer.fit import FitResult
+    from trainer.tblog import TrialLog
 
 
 def data_config(cfg: TrainerConfig) -> DataConfig:
@@ -79,82 +85,98 @@ def _prepare(cfg: TrainerConfig) -> list[PreparedData]:
     return splits
 
 
+class _Outputs:
+    """Where a trial's results go: metric lines on ``out`` and, with ``--log-dir``, TensorBoard scalars.
+
+    With cross-validation (``folds > 1``) the per-epoch lines carry ``fold=K fold_epoch=N fold_loss=...``, so
+    Katib records no objective per epoch, and :meth:`cv_summary` prints ``val_rmse`` once, as the mean of the
+    folds' kept epochs (best val_loss epoch with early stopping, else the last).
+    """
+
+    def __init__(self, out: TextIO, log: TrialLog | None, folds: int) -> None:
+        self._out, self._log, self._cv = out, log, folds > 1
+
+    def epoch_sink(self, fold: int) -> Callable[[dict[str, Value]], None]:
+        def sink(values: dict[str, Value]) -> None:
+            step = int(values["epoch"])
+            metrics = {n: v for n, v in values.items() if n != "epoch"}
+            if self._cv:
+                line: dict[str, Value] = {"fold": fold, "fold_epoch": step}
+                line.update({f"fold_{n}": v for n, v in metrics.items()})
+                emit(line, self._out)
+                self._scalars(step, {f"fold{fold}/{n}": v for n, v in metrics.items()})
+            else:
+                emit(values, self._out)
+                self._scalars(step, metrics)
+
+        return sink
+
+    def cv_summary(self, results: list[FitResult], step: int) -> None:
+        rmses = [float(r.kept["val_rmse"]) for r in results]
+        line: dict[str, Value] = {
+            "val_rmse": statistics.fmean(rmses),
+            "val_mae": statistics.fmean(float(r.kept["val_mae"]) for r in results),
+            "val_rmse_std": statistics.pstdev(rmses),
+            "cv_folds": len(results),
+        }
+        emit(line, self._out)
+        self._scalars(step, {n: v for n, v in line.items() if n != "cv_folds"})
+
+    def final(self, summary: dict[str, Value], step: int) -> None:
+        emit(summary, self._out)
+        self._scalars(step, {n: v for n, v in summary.items() if n.startswith("test_")})
+
+    def _scalars(self, step: int, values: dict[str, Value]) -> None:
+        if self._log is not None:
+            self._log.scalars(step, {n: float(v) for n, v in values.items()})
+
+
+def _summary(results: list[FitResult], train_seconds: float) -> tuple[dict[str, Value], FitResult]:
+    """The final line's values and the model to export: the one with the lowest kept val_rmse (with one
+    split, the only one). Test metrics are averaged over the folds' models under cross-validation."""
+    summary: dict[str, Value] = {}
+    tests = [r.test for r in results if r.test is not None]
+    if tests:
+        for name in ("test_rmse", "test_mae", "test_score"):
+            summary[name] = statistics.fmean(t[name] for t in tests)
+    best = min(results, key=lambda r: float(r.kept["val_rmse"]))
+    summary["train_seconds"] = round(train_seconds, 3)
+    summary["params"] = int(best.model.count_params())
+    return summary, best
+
+
 def _run(cfg: TrainerConfig, out: TextIO) -> None:
     if cfg.model_dir:
-        from trainer.export import check_target_free
-
         check_target_free(cfg.model_dir, cfg.model_version)
-    splits = _prepare(cfg)
+    splits = _prepare(cfg)  # before TensorFlow: data errors are fast
 
     from trainer import runtime
 
     runtime.import_tensorflow(cfg.debug)
     runtime.configure(cfg)
     env = runtime.environment()
-    print(
-        "trainer: " + ", ".join(f"{k} {v}" for k, v in env.items()) + f", seed {cfg.seed}",
-        file=sys.stderr,
-        flush=True,
-    )
+    banner = ", ".join(f"{k} {v}" for k, v in env.items())
+    print(f"trainer: {banner}, seed {cfg.seed}", file=sys.stderr, flush=True)
 
-    from trainer.fit import FitResult, fit_model
+    from trainer.export import export_saved_model
+    from trainer.fit import fit_model
     from trainer.tblog import TrialLog
 
     log = TrialLog(cfg.log_dir, cfg) if cfg.log_dir else None
     unregister = signals.on_terminate(log.flush) if log is not None else (lambda: None)
     try:
-        cv = len(splits) > 1
-        results: list[FitResult] = []
+        outputs = _Outputs(out, log, len(splits))
         start = time.perf_counter()
-        for k, split in enumerate(splits, start=1):
-
-            def sink(values: dict[str, Value], k: int = k) -> None:
-                if cv:
-                    line = {"fold": k, "fold_epoch": values["epoch"]}
-                    line.update({f"fold_{n}": v for n, v in values.items() if n != "epoch"})
-                    emit(line, out)
-                    if log is not None:
-                        log.scalars(
-                            int(values["epoch"]), {f"fold{k}/{n}": float(v) for n, v in values.items()}
-                        )
-                else:
-                    emit(values, out)
-                    if log is not None:
-                        log.scalars(
-                            int(values["epoch"]), {n: float(v) for n, v in values.items() if n != "epoch"}
-                        )
-
-            results.append(fit_model(cfg, split, sink))
-        train_seconds = time.perf_counter() - start
-
-        summary: dict[str, Value] = {}
+        results = [fit_model(cfg, split, outputs.epoch_sink(k)) for k, split in enumerate(splits, start=1)]
+        summary, best = _summary(results, time.perf_counter() - start)
         last_step = max(r.epochs_run for r in results)
-        if cv:
-            rmses = [float(r.kept["val_rmse"]) for r in results]
-            summary_cv: dict[str, Value] = {
-                "val_rmse": statistics.fmean(rmses),
-                "val_mae": statistics.fmean(float(r.kept["val_mae"]) for r in results),
-                "val_rmse_std": statistics.pstdev(rmses),
-                "cv_folds": len(results),
-            }
-            emit(summary_cv, out)
-            if log is not None:
-                log.scalars(last_step, {n: float(v) for n, v in summary_cv.items() if n != "cv_folds"})
-        tests = [r.test for r in results if r.test is not None]
-        if tests:
-            for name in ("test_rmse", "test_mae", "test_score"):
-                summary[name] = statistics.fmean(t[name] for t in tests)
-        best = min(results, key=lambda r: float(r.kept["val_rmse"]))
-        summary["train_seconds"] = round(train_seconds, 3)
-        summary["params"] = int(best.model.count_params())
-        emit(summary, out)
+        if len(results) > 1:
+            outputs.cv_summary(results, last_step)
+        outputs.final(summary, last_step)
         record = _run_record(cfg, env, splits[0], summary, results)
-        if log is not None:
-            log.scalars(last_step, {n: float(v) for n, v in summary.items() if n.startswith("test_")})
+        if cfg.log_dir:
             (Path(cfg.log_dir) / "run.json").write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
         if cfg.model_dir:
-            from trainer.export import export_saved_model
-
             export_saved_model(best.model, cfg.model_dir, cfg.model_version, extra={"run.json": record})
     finally:
         unregister()
@@ -163,7 +185,11 @@ def _run(cfg: TrainerConfig, out: TextIO) -> None:
 
 
 def _run_record(
-    cfg: TrainerConfig, env: dict[str, str], data: PreparedData, summary: dict[str, Value], results: list[Any]
+    cfg: TrainerConfig,
+    env: dict[str, str],
+    data: PreparedData,
+    summary: dict[str, Value],
+    results: list[FitResult],
 ) -> dict[str, Any]:
     """What run.json holds: enough to trace and rerun the trial (config, seed, versions, data, results)."""
     return {
