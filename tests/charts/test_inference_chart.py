@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from .conftest import (
     CHART_DIR,
@@ -264,3 +265,49 @@ def test_every_values_key_has_a_comment() -> None:
         if line.strip():
             previous = line
     assert undocumented == []
+
+
+class _DuplicateKeyLoader(yaml.SafeLoader):
+    """A YAML loader that refuses a mapping with the same key twice (Kubernetes' strict decoding does)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        keys = [self.construct_object(key, deep=deep) for key, _ in node.value]
+        duplicates = sorted({str(k) for k in keys if keys.count(k) > 1})
+        if duplicates:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate keys {duplicates}", node.start_mark
+            )
+        return super().construct_mapping(node, deep=deep)
+
+
+@pytest.mark.parametrize("values_file", CI_VALUES, ids=ci_id)
+def test_rendered_yaml_has_no_duplicate_keys(values_file: Path, render_raw: Any) -> None:
+    for name, text in render_raw(load_values(values_file)).items():
+        if not name.endswith("NOTES.txt"):
+            list(yaml.load_all(text, Loader=_DuplicateKeyLoader))  # a SafeLoader subclass
+
+
+def test_test_pod_is_no_service_endpoint_but_passes_the_network_policy(render: RenderFn) -> None:
+    objects = render(load_values(CHART_DIR / "ci" / "external-volume-values.yaml"))
+    test_labels = only(objects, "Pod")["metadata"]["labels"]
+    selector = only(objects, "Service")["spec"]["selector"]
+    assert not selector.items() <= test_labels.items(), "the Service would route requests to the test pod"
+    policies = {p["metadata"]["name"]: p["spec"] for p in objects if p["kind"] == "NetworkPolicy"}
+    assert set(policies) == {f"{RELEASE}-inference", f"{RELEASE}-inference-test"}
+    server_policy, test_policy = policies[f"{RELEASE}-inference"], policies[f"{RELEASE}-inference-test"]
+    (rule,) = server_policy["ingress"]
+    pod_peers = [p["podSelector"]["matchLabels"] for p in rule["from"] if "podSelector" in p]
+    assert any(peer.items() <= test_labels.items() for peer in pod_peers)
+    server_labels = only(objects, "Deployment")["spec"]["template"]["metadata"]["labels"]
+    assert server_policy["podSelector"]["matchLabels"].items() <= server_labels.items()
+    # The test pod's own policy selects only it and admits nothing.
+    assert test_policy["podSelector"]["matchLabels"].items() <= test_labels.items()
+    assert not test_policy["podSelector"]["matchLabels"].items() <= server_labels.items()
+    assert test_policy["policyTypes"] == ["Ingress"]
+    assert "ingress" not in test_policy
+
+
+def test_gpu_scenario_replaces_pods_instead_of_surging(render: RenderFn, default_values: Values) -> None:
+    assert "strategy" not in only(render(default_values), "Deployment")["spec"]
+    gpu = only(render(load_values(CHART_DIR / "ci" / "gpu-values.yaml")), "Deployment")
+    assert gpu["spec"]["strategy"] == {"type": "Recreate"}

@@ -40,6 +40,18 @@ app.kubernetes.io/name: {{ include "inference.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end }}
 
+{{/*
+Labels of the `helm test` pod: deliberately NOT the selector labels, so the Service never routes requests to
+it and the PodDisruptionBudget never counts it.
+*/}}
+{{- define "inference.testLabels" -}}
+helm.sh/chart: {{ include "inference.chart" . }}
+app.kubernetes.io/name: {{ include "inference.name" . }}-test
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/component: test
+{{- end }}
+
 {{/* ServiceAccount name. */}}
 {{- define "inference.serviceAccountName" -}}
 {{- if .Values.serviceAccount.create }}
