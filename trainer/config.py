@@ -223,7 +223,7 @@ class TrainerConfig:
         IntRange(1, 100),
         "K > 1: K-fold cross-validation grouped by unit; val_rmse is the mean over folds, printed once "
         "at the end, so Katib's median stop has nothing to act on in this mode. "
-        "1 = one train/validation split.",
+        "--model-dir gets the fold model with the lowest val_rmse. 1 = one train/validation split.",
         "optimisation",
     )
 
