@@ -142,6 +142,26 @@ def unreadable_by_others(version_dir: str | Path) -> list[Path]:
     return problems
 
 
+def functions_requiring_xla(version_dir: str | Path) -> list[str]:
+    """Graph functions in ``saved_model.pb`` marked ``_XlaMustCompile`` (e.g. from ``jit_compile=True``).
+
+    TF Serving disables XLA:CPU JIT compilation by default (``--xla_cpu_compilation_enabled``), so such a
+    model loads but fails its first request on CPU.
+    """
+    from tensorflow.core.protobuf import saved_model_pb2
+
+    proto = saved_model_pb2.SavedModel()
+    proto.ParseFromString((Path(version_dir) / "saved_model.pb").read_bytes())
+    return sorted(
+        {
+            function.signature.name
+            for graph in proto.meta_graphs
+            for function in graph.graph_def.library.function
+            if "_XlaMustCompile" in function.attr and function.attr["_XlaMustCompile"].b
+        }
+    )
+
+
 def read_signatures(version_dir: str | Path) -> dict[str, SignatureInfo]:
     """Every signature of the ``serve`` meta graph in ``version_dir/saved_model.pb``.
 
@@ -411,6 +431,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     print(json.dumps(response))
     # After the answer, so a refused request still ends in one line: the model works here, not in TF Serving.
+    xla = functions_requiring_xla(predictor.path)
+    if xla:
+        print(
+            f"predict: warning: {len(xla)} function(s) require XLA compilation (e.g. {xla[0]}); TF Serving "
+            "refuses them on CPU unless started with --xla_cpu_compilation_enabled=true",
+            file=sys.stderr,
+        )
     hidden = unreadable_by_others(predictor.path)
     if hidden:
         print(

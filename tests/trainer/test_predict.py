@@ -96,6 +96,8 @@ def test_exported_signature_is_the_one_tf_serving_calls(export: Export) -> None:
     (output,) = signature.outputs.values()
     assert output.dtype == "float32"
     assert output.shape == (None, 1)
+    # TF Serving runs without XLA:CPU JIT by default: nothing in the graph may demand it.
+    assert predict.functions_requiring_xla(version_dir) == []
 
 
 @pytest.mark.tensorflow
@@ -238,3 +240,20 @@ def test_private_model_files_are_reported(tmp_path: Path) -> None:
     (version / "saved_model.pb").chmod(0o600)
     assert unreadable_by_others(version) == [version / "saved_model.pb", version / "variables"]
     assert stat.S_IMODE((version / "variables").stat().st_mode) == 0o700
+
+
+@pytest.mark.tensorflow
+@pytest.mark.xdist_group("trainer-predict")
+def test_functions_requiring_xla_are_found(tmp_path: Path) -> None:
+    import tensorflow as tf
+
+    class Doubler(tf.Module):
+        @tf.function(input_signature=[tf.TensorSpec([None, 2], tf.float32)], jit_compile=True)
+        def serve(self, x: tf.Tensor) -> dict[str, tf.Tensor]:
+            return {"y": x * 2.0}
+
+    module = Doubler()
+    tf.saved_model.save(module, str(tmp_path), signatures={"serving_default": module.serve})
+    found = predict.functions_requiring_xla(tmp_path)
+    assert len(found) == 1
+    assert "serve" in found[0]
