@@ -8,6 +8,7 @@ is the one the quickstart tells users to write: ``manifests`` plus ``manifests/c
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -275,3 +276,30 @@ def test_tensorboard_reads_the_trial_logs_read_only_as_non_root() -> None:
     selector = deployment["spec"]["selector"]["matchLabels"]
     assert service["spec"]["selector"] == selector
     assert selector.items() <= deployment["spec"]["template"]["metadata"]["labels"].items()
+
+
+# ------------------------------------------------------------------------------ the documented overlay
+
+
+def documented_overlay() -> str:
+    """The overlay ``docs/cluster-quickstart.md`` tells users to write (its heredoc, verbatim)."""
+    text = (REPO_ROOT / "docs" / "cluster-quickstart.md").read_text(encoding="utf-8")
+    match = re.search(r"cat > \.\./my-cluster/kustomization\.yaml <<'EOF'\n(.*?)\nEOF\n", text, re.DOTALL)
+    assert match, "the quickstart's overlay heredoc"
+    return match.group(1)
+
+
+@pytest.mark.parametrize("gpus", [True, False])
+def test_the_quickstart_overlay_renders_as_documented(tmp_path: Path, gpus: bool) -> None:
+    overlay = documented_overlay()
+    assert "../katib-forecast/manifests" in overlay
+    overlay = overlay.replace("../katib-forecast/manifests", os.path.relpath(MANIFESTS, tmp_path))
+    if not gpus:
+        overlay = overlay.replace("# components:", "components:").replace("#   - ", "  - ")
+    (tmp_path / "kustomization.yaml").write_text(overlay, encoding="utf-8")
+    docs = kustomize(tmp_path)
+    tag = BASE_TAG if gpus else CPU_TAG
+    assert set(images(docs)) == {f"registry.example.com/ml/katib-forecast-trainer:{tag}"}
+    assert one(docs, "PersistentVolumeClaim", CLAIM_NAME)["spec"]["storageClassName"] == "nfs-client"
+    assert ("nvidia.com/gpu" in json.dumps(docs)) is gpus
+    assert validate_rendered(docs) == []
