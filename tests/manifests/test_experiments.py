@@ -48,6 +48,7 @@ from tests.manifests._support import (
     sweep,
     trainer_argv,
 )
+from trainer.config import parse_args
 
 OBJECTIVE = "val_rmse"
 ADDITIONAL_METRICS = ["val_mae", "test_rmse", "test_mae", "test_score", "train_seconds", "params"]
@@ -230,15 +231,17 @@ def test_median_stop_can_judge_every_trial(name: str) -> None:
     assert set(given) == {"min_trials_required", "start_step"}
     min_trials, start_step = int(given["min_trials_required"]), int(given["start_step"])
     assert min_trials > 0 and start_step >= 1
-    flags = flag_values(trainer_argv(job_of(experiment)))
-    epochs, patience = int(flags["--epochs"]), int(flags.get("--patience", "5"))
+    # The trainer's own reading of the command, defaults included. Keras' EarlyStopping (--patience=P, on
+    # val_loss) cannot stop before epoch P + 1: the first epoch always improves on "no value yet".
+    config = parse_args(trainer_argv(render_job(experiment, next(sweep(experiment)))), env={})
+    epochs, patience = config.epochs, config.patience
     fewest_epochs = min(epochs, patience + 1) if patience > 0 else epochs
     if name != SMOKE_FILE:
         assert start_step <= fewest_epochs, "a trial could end before median stop looks at it"
         assert start_step <= epochs // 4, "stopping must save most of a trial's epochs"
         assert min_trials >= 3, "a threshold from fewer trials is noise"
     # val_rmse must be printed once per epoch: K-fold mode prints it once at the end.
-    assert int(flags.get("--cv-folds", "1")) == 1
+    assert config.cv_folds == 1
 
 
 @experiments
