@@ -4,6 +4,10 @@
 atomic), which is then renamed to ``<model_dir>/<version>/``. TF Serving polls ``model_dir`` for numeric
 subdirectories; the temporary name starts with a dot and is not numeric, so Serving never loads half a model.
 
+The export is made readable by every user (``a+rX``) before the rename: ``mkdtemp`` creates an owner-only
+directory, and TF Serving usually runs as another non-root user (the inference chart's uid 10001) than the
+trainer (uid 1000), so an owner-only model would never load. Nothing is made writable to others.
+
 An existing ``<version>`` directory is refused (``TrainerError``, exit 1) rather than replaced: a SavedModel
 that Serving may already have loaded must not change under it, and Katib reruns a trial under a new trial name
 (so a new directory), never into an old one. If the process dies mid-export, only a ``.tmp-*`` directory is
@@ -39,6 +43,13 @@ def check_target_free(model_dir: str | Path, version: int) -> None:
         )
 
 
+def _make_readable_by_all(root: Path) -> None:
+    """``chmod -R a+rX root``: everyone may read files and enter directories; write bits are untouched."""
+    for path in [root, *root.rglob("*")]:
+        extra = 0o555 if path.is_dir() else 0o444
+        path.chmod(path.stat().st_mode | extra)
+
+
 def export_saved_model(
     model: keras.Model, model_dir: str | Path, version: int, extra: Mapping[str, Any] | None = None
 ) -> Path:
@@ -58,6 +69,7 @@ def export_saved_model(
             (tmp / "assets.extra").mkdir(exist_ok=True)
             for name, value in extra.items():
                 (tmp / "assets.extra" / name).write_text(json.dumps(value, indent=2, sort_keys=True) + "\n")
+        _make_readable_by_all(tmp)
         target = version_dir(root, version)
         try:
             tmp.rename(target)

@@ -198,11 +198,6 @@ def test_cli_bad_request_exits_1_with_one_line(export: Export, tmp_path: Path) -
 
 @pytest.mark.tensorflow
 @pytest.mark.xdist_group("trainer-predict")
-@pytest.mark.xfail(
-    strict=True,
-    reason="trainer.export renames a tempfile.mkdtemp directory (mode 0700) into place: TF Serving running "
-    "as another non-root user (the chart's uid 10001) cannot read it; remove this marker once it is a+rX",
-)
 def test_export_is_readable_by_tf_servings_user(export: Export) -> None:
     assert unreadable_by_others(resolve_version_dir(export.base_dir)) == []
 
