@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 from rich.console import Console
@@ -10,6 +11,16 @@ from rich.console import Console
 from katib_local.store import DB_NAME, ExperimentRow, Store
 
 DEFAULT_ROOT = Path("runs")
+PIPE_WIDTH = 200
+"""Width used when stdout is not a terminal: rich would otherwise squeeze tables into 80 columns in logs."""
+
+
+def make_console(stderr: bool = False) -> Console:
+    """A console for tables and messages: the terminal's width, or :data:`PIPE_WIDTH` in a pipe or a log."""
+    console = Console(stderr=stderr)
+    if not console.is_terminal and "COLUMNS" not in os.environ:
+        console = Console(stderr=stderr, width=PIPE_WIDTH)
+    return console
 
 
 def add_root(parser: argparse.ArgumentParser) -> None:

@@ -5,10 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from rich.console import Console
-
 from katib_local import exitcodes
-from katib_local.commands._common import add_root, open_experiment
+from katib_local.commands._common import add_root, make_console, open_experiment
 from katib_local.results import ExperimentView, leaderboard, to_csv, to_json, trial_result
 
 
@@ -21,7 +19,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    opened = open_experiment(args.root, args.name, Console(stderr=True))
+    opened = open_experiment(args.root, args.name, make_console(stderr=True))
     if opened is None:
         return exitcodes.USAGE
     store, exp = opened
@@ -34,5 +32,5 @@ def main(args: argparse.Namespace) -> int:
         sys.stdout.write(to_json(results) + "\n")
     else:
         last = exp.last_condition or {}
-        Console().print(leaderboard(results, view, f"{exp.name}: {last.get('type', '-')}"))
+        make_console().print(leaderboard(results, view, f"{exp.name}: {last.get('type', '-')}"))
     return exitcodes.OK

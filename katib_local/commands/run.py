@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 
 from katib_local import exitcodes
-from katib_local.commands._common import add_root
+from katib_local.commands._common import add_root, make_console
 from katib_local.defaults import apply_defaults
 from katib_local.display import make_display, tensorboard_hint
-from katib_local.loader import LoaderError, find_experiments, load_yaml_documents, namespace_labels
-from katib_local.lock import ExperimentLocked
 from katib_local.results import ExperimentView, leaderboard, trial_result
-from katib_local.runner import Runner, RunnerError, RunResult
 from katib_local.store import Store
-from katib_local.validation import validate_experiment
+
+if TYPE_CHECKING:
+    from katib_local.runner import RunResult
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -33,6 +32,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def load_experiment(path: Path, name: str | None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The chosen Experiment document of ``path`` and all its documents; ``LoaderError`` when ambiguous."""
+    from katib_local.loader import LoaderError, find_experiments, load_yaml_documents
+
     docs = load_yaml_documents(path)
     experiments = find_experiments(docs)
     if name is not None:
@@ -62,7 +63,14 @@ def apply_overrides(doc: dict[str, Any], parallel: int | None, max_trials: int |
 
 
 def main(args: argparse.Namespace) -> int:
-    console, err = Console(), Console(stderr=True)
+    # Imported here: the suggestion libraries (optuna, hyperopt, skopt) take a second to import, and the other
+    # subcommands never need them.
+    from katib_local.loader import LoaderError, namespace_labels
+    from katib_local.lock import ExperimentLocked
+    from katib_local.runner import Runner, RunnerError
+    from katib_local.validation import validate_experiment
+
+    console, err = make_console(), make_console(stderr=True)
     try:
         raw, docs = load_experiment(args.file, args.name)
     except LoaderError as exc:

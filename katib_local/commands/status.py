@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from rich.console import Console
-
 from katib_local import exitcodes
-from katib_local.commands._common import add_root, open_experiment
+from katib_local.commands._common import add_root, make_console, open_experiment
 from katib_local.lifecycle import Counts
 from katib_local.results import ExperimentView, best, trial_result
 
@@ -20,8 +18,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    console = Console(highlight=False)
-    opened = open_experiment(args.root, args.name, Console(stderr=True))
+    console = make_console()
+    opened = open_experiment(args.root, args.name, make_console(stderr=True))
     if opened is None:
         return exitcodes.USAGE
     store, exp = opened

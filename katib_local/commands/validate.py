@@ -6,8 +6,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from katib_local.validate_cmd import run_validate
-
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("validate", help="check Experiment files as Katib's webhook would")
@@ -16,4 +14,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    from katib_local.validate_cmd import run_validate  # heavy (suggestion libraries): only when used
+
     return run_validate(args.files, sys.stdout)

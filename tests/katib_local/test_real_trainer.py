@@ -1,0 +1,163 @@
+"""Every local algorithm runs a small experiment with the real trainer; TensorBoard then compares the trials.
+
+One module-scoped fixture runs the seven experiments into one ``--root`` (2 trials each, 2 at a time, one
+epoch on tiny synthetic data); the tests read the outcome. TensorBoard is pointed at
+``<root>/volumes/hpo-shared/tensorboard`` and must serve an HParams session for every trial.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from katib_local.cli import main
+from tests.katib_local.runner_helpers import trials_in_db, write_experiment
+from tests.katib_local.tensorboard_http import TensorBoardServer
+
+pytestmark = [pytest.mark.tensorflow, pytest.mark.xdist_group("katib-local-real-trainer")]
+
+ALGORITHMS: dict[str, list[tuple[str, str]]] = {
+    "grid": [("random_state", "1")],
+    "random": [("random_state", "1")],
+    "bayesianoptimization": [("random_state", "1")],
+    "tpe": [("random_state", "1")],
+    "multivariate-tpe": [("random_state", "1")],
+    "cmaes": [("random_state", "1")],
+    "sobol": [],
+}
+TINY_DATA = [
+    "--data=synthetic",
+    "--synthetic-units=10",
+    "--synthetic-min-life=40",
+    "--synthetic-max-life=60",
+    "--window=8",
+    "--stride=8",
+    "--batch-size=64",
+    "--epochs=1",
+    "--patience=0",
+    "--threads=1",
+]
+
+
+def trainer_experiment(algorithm: str, settings: list[tuple[str, str]]) -> dict[str, Any]:
+    """A Katib Experiment of the same form as the manifests, sized to run in seconds."""
+    name = f"tiny-{algorithm}"
+    command = [
+        "python",
+        "-m",
+        "trainer",
+        *TINY_DATA,
+        "--learning-rate=${trialParameters.learningRate}",
+        "--units=${trialParameters.units}",
+        f"--experiment-name={name}",
+        "--trial-name=${trialParameters.trialName}",
+        f"--log-dir=/mnt/shared/tensorboard/{name}/${{trialParameters.trialName}}",
+    ]
+    return {
+        "apiVersion": "kubeflow.org/v1beta1",
+        "kind": "Experiment",
+        "metadata": {"name": name, "namespace": "katib-forecast"},
+        "spec": {
+            "objective": {
+                "type": "minimize",
+                "objectiveMetricName": "val_rmse",
+                "additionalMetricNames": ["val_mae"],
+            },
+            "algorithm": {
+                "algorithmName": algorithm,
+                "algorithmSettings": [{"name": k, "value": v} for k, v in settings],
+            },
+            "parallelTrialCount": 2,
+            "maxTrialCount": 2,
+            "maxFailedTrialCount": 2,
+            "parameters": [
+                {
+                    "name": "learning-rate",
+                    "parameterType": "double",
+                    "feasibleSpace": {"min": "0.001", "max": "0.01", "step": "0.009"},
+                },
+                {
+                    "name": "units",
+                    "parameterType": "int",
+                    "feasibleSpace": {"min": "4", "max": "8", "step": "4"},
+                },
+            ],
+            "trialTemplate": {
+                "primaryContainerName": "trainer",
+                "trialParameters": [
+                    {"name": "learningRate", "reference": "learning-rate"},
+                    {"name": "units", "reference": "units"},
+                    {"name": "trialName", "reference": "${trialSpec.Name}"},
+                ],
+                "trialSpec": {
+                    "apiVersion": "batch/v1",
+                    "kind": "Job",
+                    "spec": {
+                        "template": {
+                            "spec": {
+                                "restartPolicy": "Never",
+                                "containers": [
+                                    {
+                                        "name": "trainer",
+                                        "image": "katib-forecast-trainer",
+                                        "command": command,
+                                        "env": [{"name": "TF_CPP_MIN_LOG_LEVEL", "value": "3"}],
+                                        "resources": {"limits": {"cpu": "1"}},
+                                        "volumeMounts": [{"name": "shared", "mountPath": "/mnt/shared"}],
+                                    }
+                                ],
+                                "volumes": [
+                                    {"name": "shared", "persistentVolumeClaim": {"claimName": "hpo-shared"}}
+                                ],
+                            }
+                        }
+                    },
+                },
+            },
+        },
+    }
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int]]:
+    """Run every algorithm's experiment into one root; returns the root and each run's exit code."""
+    workdir = tmp_path_factory.mktemp("real-trainer")
+    root = workdir / "runs"
+    codes = {}
+    for algorithm, settings in ALGORITHMS.items():
+        path = write_experiment(workdir, trainer_experiment(algorithm, settings))
+        codes[algorithm] = main(["run", str(path), "--root", str(root), "--plain"])
+    return root, codes
+
+
+@pytest.mark.parametrize("algorithm", list(ALGORITHMS))
+def test_algorithm_finishes_a_small_experiment(runs, algorithm, capsys):
+    root, codes = runs
+    assert codes[algorithm] == 0
+    trials = trials_in_db(root, f"tiny-{algorithm}")
+    assert len(trials) == 2
+    assert {t["status"] for t in trials} == {"Succeeded"}
+    for t in trials:
+        lr, units = float(t["assignments"]["learning-rate"]), int(t["assignments"]["units"])
+        assert 0.001 <= lr <= 0.01 + 1e-9 and 4 <= units <= 8
+        assert any(name == "val_rmse" and float(value) > 0 for name, _, value in t["logs"])
+    capsys.readouterr()
+    assert main(["results", f"tiny-{algorithm}", "--root", str(root), "--format", "json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert {r["name"] for r in listed} == {t["name"] for t in trials}
+    assert all(r["metrics"]["val_rmse"] > 0 for r in listed)
+
+
+def test_tensorboard_on_the_volume_compares_every_trial_with_hparams(runs):
+    root, _ = runs
+    names = {t["name"] for alg in ALGORITHMS for t in trials_in_db(root, f"tiny-{alg}")}
+    with TensorBoardServer(root / "volumes" / "hpo-shared" / "tensorboard") as tb:
+        groups = tb.wait_for_sessions(names)
+    by_trial = {n: next(g for g in groups if g["name"].rstrip("/").endswith(n)) for n in names}
+    for group in by_trial.values():
+        hparams = group["hparams"]
+        assert 0.001 <= float(hparams["learning_rate"]) <= 0.01 + 1e-9
+        assert int(float(hparams["units"])) in range(4, 9)
