@@ -4,6 +4,10 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# checkov (IaC scanner) pins packaging<24 and python-dateutil<3, which the dev venv cannot hold: its own venv.
+CHECKOV_VENV  := .venv-checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
+CHECKOV_PIN   := checkov==3.3.30
 
 .PHONY: setup run test lint bench clean
 
@@ -13,7 +17,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-setup: $(STAMP)
+$(CHECKOV_STAMP):
+	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet '$(CHECKOV_PIN)'
+	touch $(CHECKOV_STAMP)
+
+setup: $(STAMP) $(CHECKOV_STAMP)
 
 # The main job: a short trainer run on the built-in synthetic data (metrics on stdout, TensorBoard logs, SavedModel).
 run: $(STAMP)
@@ -24,7 +33,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: lint
+test: lint $(CHECKOV_STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 clean:

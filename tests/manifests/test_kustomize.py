@@ -44,6 +44,7 @@ BUILT_IN = {
     ("v1", "PersistentVolumeClaim"),
     ("apps/v1", "Deployment"),
     ("v1", "Service"),
+    ("networking.k8s.io/v1", "NetworkPolicy"),
 }
 BASE_TAG = "0.1.0"
 CPU_TAG = "0.1.0-cpu"
@@ -109,6 +110,7 @@ def test_base_renders_the_expected_objects(base: list[dict[str, Any]]) -> None:
             ("PersistentVolumeClaim", CLAIM_NAME),
             ("Deployment", "tensorboard"),
             ("Service", "tensorboard"),
+            ("NetworkPolicy", "tensorboard"),
             *experiments,
         ]
     )
@@ -249,7 +251,7 @@ def pod_spec(deployment: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def test_tensorboard_reads_the_trial_logs_read_only_as_non_root() -> None:
-    deployment, service = load_documents("tensorboard.yaml")
+    deployment, service, policy = load_documents("tensorboard.yaml")
     pod = pod_spec(deployment)
     assert pod["securityContext"]["runAsNonRoot"] is True
     # The trainer image's own user (its Dockerfile's USER), which can read what the trials write.
@@ -273,6 +275,9 @@ def test_tensorboard_reads_the_trial_logs_read_only_as_non_root() -> None:
     (service_port,) = service["spec"]["ports"]
     assert service_port["targetPort"] == port["name"] and service_port["port"] == port["containerPort"]
     assert f"--port={port['containerPort']}" in container["command"]
+    # Only TensorBoard's own port is open to other pods.
+    assert policy["spec"]["podSelector"]["matchLabels"] == deployment["spec"]["selector"]["matchLabels"]
+    assert [p["port"] for rule in policy["spec"]["ingress"] for p in rule["ports"]] == [port["name"]]
     selector = deployment["spec"]["selector"]["matchLabels"]
     assert service["spec"]["selector"] == selector
     assert selector.items() <= deployment["spec"]["template"]["metadata"]["labels"].items()
