@@ -308,3 +308,9 @@ def test_the_quickstart_overlay_renders_as_documented(tmp_path: Path, gpus: bool
     assert one(docs, "PersistentVolumeClaim", CLAIM_NAME)["spec"]["storageClassName"] == "nfs-client"
     assert ("nvidia.com/gpu" in json.dumps(docs)) is gpus
     assert validate_rendered(docs) == []
+
+
+def test_the_shipped_cpu_overlay_renders_what_the_documented_one_does(cpu: list[dict[str, Any]]) -> None:
+    shipped = kustomize(REPO_ROOT / "overlays" / "cpu")
+    assert shipped == cpu
+    assert "nvidia.com/gpu" not in json.dumps(shipped)
