@@ -24,9 +24,10 @@ $(CHECKOV_STAMP):
 
 setup: $(STAMP) $(CHECKOV_STAMP)
 
-# The main job: a short trainer run on the built-in synthetic data (metrics on stdout, TensorBoard logs, SavedModel).
+# The main job: a local Katib grid search over the trainer on the built-in synthetic data (state in runs/;
+# rerunning resumes, and a finished experiment prints its results again).
 run: $(STAMP)
-	$(BIN)/python -m trainer --epochs=3 --log-dir=runs/quickstart/tensorboard --model-dir=runs/quickstart/model
+	$(BIN)/katib-local run examples/local-grid.yaml
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
