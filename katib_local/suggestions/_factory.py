@@ -7,11 +7,10 @@ from typing import Any
 
 from katib_local.search_space import ParameterSpec, SearchSpaceError, grid_size, grid_values, parse_parameters
 from katib_local.suggestions._base import Suggester, SuggestionError
-from katib_local.suggestions._goptuna import CmaEsSuggester, SobolSuggester
-from katib_local.suggestions._hyperopt import HyperoptSuggester
-from katib_local.suggestions._optuna import GridSuggester, MultivariateTPESuggester, optuna_distribution
 from katib_local.suggestions._settings import RULES, check_settings, parsed_settings, settings_list
-from katib_local.suggestions._skopt import SkoptSuggester
+
+# The libraries (optuna, hyperopt, scikit-optimize, cmaes) are imported where an algorithm is built, so that
+# validation, which needs none of them but optuna's distribution check, stays quick to start.
 
 LOCAL_ALGORITHMS = frozenset(
     {"random", "tpe", "grid", "multivariate-tpe", "bayesianoptimization", "cmaes", "sobol"}
@@ -53,6 +52,8 @@ def _space_problems(
             if spec.distribution == "logUniform" and spec.low <= 0:
                 problems.append(SuggestionError("logUniform needs min > 0 (optuna log=True)", f"{path}.min"))
             else:
+                from katib_local.suggestions._optuna import optuna_distribution
+
                 try:
                     optuna_distribution(spec)
                 except ValueError as exc:
@@ -141,6 +142,17 @@ def make_suggester(experiment: Mapping[str, Any]) -> Suggester:
     specs = parse_parameters(experiment)
     settings = parsed_settings(name, settings_list(experiment))
     maximize = (spec.get("objective") or {}).get("type") == "maximize"
+    return _build(name, specs, settings, maximize, spec)
+
+
+def _build(
+    name: str, specs: list[ParameterSpec], settings: dict[str, Any], maximize: bool, spec: Mapping[str, Any]
+) -> Suggester:
+    from katib_local.suggestions._goptuna import CmaEsSuggester, SobolSuggester
+    from katib_local.suggestions._hyperopt import HyperoptSuggester
+    from katib_local.suggestions._optuna import GridSuggester, MultivariateTPESuggester
+    from katib_local.suggestions._skopt import SkoptSuggester
+
     if name in ("random", "tpe"):
         parallel = int(spec.get("parallelTrialCount") or 3)
         max_trials = spec.get("maxTrialCount")

@@ -123,11 +123,16 @@ class HyperoptSuggester:
         if count <= 0:
             return []
         trials = self._trials(history)
-        seed = call_seed(self._random_state, len(history))
-        if seed is None:
-            seed = int(np.random.default_rng().integers(2**31 - 1))
-        start = len(trials.trials)
-        docs = self._algo(list(range(start, start + count)), self._domain, trials, seed)
+        rng = np.random.default_rng(call_seed(self._random_state, len(history)))
+        docs: list[dict[str, Any]] = []
+        for _ in range(count):
+            # One point per algorithm call (tpe.suggest returns only one after its startup jobs), each with its
+            # own seed; the new point joins the trials as pending, as Katib's service inserts its suggestions.
+            new_id = len(trials.trials)
+            new = self._algo([new_id], self._domain, trials, int(rng.integers(2**31 - 1)))
+            trials.insert_trial_docs(new)
+            trials.refresh()
+            docs += new
         out: list[dict[str, str]] = []
         for doc in docs:
             vals = doc["misc"]["vals"]

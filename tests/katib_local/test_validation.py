@@ -762,7 +762,7 @@ UPSTREAM_INVALID = {
 
 
 def test_katib_examples(katib_dir: Path) -> None:
-    """Every example passes, except two Katib ships broken; cluster-only and unsupported ones are named warnings."""
+    """Every example passes but two Katib ships broken; cluster-only/unsupported ones get named warnings."""
     examples = sorted((katib_dir / "examples").rglob("*.yaml"))
     assert len(examples) >= 30
     warned: dict[str, set[str]] = {}
