@@ -126,8 +126,8 @@ class HyperoptSuggester:
         rng = np.random.default_rng(call_seed(self._random_state, len(history)))
         docs: list[dict[str, Any]] = []
         for _ in range(count):
-            # One point per algorithm call (tpe.suggest returns only one after its startup jobs), each with its
-            # own seed; the new point joins the trials as pending, as Katib's service inserts its suggestions.
+            # One point per algorithm call (tpe.suggest returns only one after its startup jobs), each with
+            # its own seed; the new point joins the trials as pending, as Katib's service inserts its own.
             new_id = len(trials.trials)
             new = self._algo([new_id], self._domain, trials, int(rng.integers(2**31 - 1)))
             trials.insert_trial_docs(new)

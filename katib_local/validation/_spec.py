@@ -96,6 +96,9 @@ def check_objective(spec: Mapping[str, Any]) -> list[Finding]:
             )
         ]
     findings: list[Finding] = []
+    goal = objective.get("goal")
+    if goal is not None and (isinstance(goal, bool) or not isinstance(goal, (int, float))):
+        findings.append(_error("spec.objective.goal", f"must be a number, got {goal!r}"))
     for index, strategy in enumerate(objective.get("metricStrategies") or []):
         value = strategy.get("value") if isinstance(strategy, Mapping) else None
         if value not in ("min", "max", "latest"):

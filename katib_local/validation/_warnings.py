@@ -19,6 +19,36 @@ def _warning(path: str, message: str) -> Finding:
     return Finding(path, message, "warning")
 
 
+def _off_grid(value: float, step: float) -> bool:
+    ratio = value / step
+    return abs(ratio - round(ratio)) > 1e-9
+
+
+def _quniform_warnings(parameters: list[Mapping[str, Any]]) -> list[Finding]:
+    """hyperopt's ``quniform`` rounds to multiples of ``step``, not to ``min + k*step``."""
+    findings: list[Finding] = []
+    for index, parameter in enumerate(parameters):
+        space = parameter.get("feasibleSpace") or {}
+        ptype = parameter.get("parameterType")
+        if ptype not in ("int", "double") or space.get("distribution") not in (None, "", "uniform"):
+            continue
+        try:
+            step = float(space.get("step") or (1 if ptype == "int" else 0))
+            low, high = float(space["min"]), float(space["max"])
+        except (KeyError, TypeError, ValueError):
+            continue
+        if step > 0 and (_off_grid(low, step) or _off_grid(high, step)):
+            findings.append(
+                _warning(
+                    f"spec.parameters[{index}].feasibleSpace.step",
+                    f"random/tpe (hyperopt quniform) round to multiples of step {space.get('step')}, not to "
+                    f"min + k*step: values can fall outside [{space['min']}, {space['max']}]; make min and max "
+                    "multiples of step",
+                )
+            )
+    return findings
+
+
 def katib_behaviour_warnings(spec: Mapping[str, Any]) -> list[Finding]:
     """Every warning for a defaulted spec."""
     findings: list[Finding] = []
@@ -51,6 +81,8 @@ def katib_behaviour_warnings(spec: Mapping[str, Any]) -> list[Finding]:
                         "bayesianoptimization ignores step for int parameters (skopt Integer(min, max))",
                     )
                 )
+    if algorithm in ("random", "tpe"):
+        findings += _quniform_warnings(parameters)
     if algorithm in ("cmaes", "sobol"):
         for index, parameter in enumerate(parameters):
             distribution = (parameter.get("feasibleSpace") or {}).get("distribution")

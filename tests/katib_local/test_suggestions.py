@@ -212,6 +212,12 @@ def test_grid_order_depends_on_random_state() -> None:
     assert a != b and sorted(map(str, a)) == sorted(map(str, b))
 
 
+def test_hyperopt_quniform_rounds_to_multiples_of_step_like_katib() -> None:
+    odd = [{"name": "n", "parameterType": "int", "feasibleSpace": {"min": "1", "max": "9", "step": "2"}}]
+    values = {int(a["n"]) for a in seeded("random", parameters=odd).suggest([], 40)}
+    assert values <= {0, 2, 4, 6, 8, 10} and len(values) > 3  # never 1, 3, ...: validate warns about this
+
+
 def test_sobol_point_n_goes_to_trial_n() -> None:
     suggester = make_suggester(experiment("sobol", parameters=quadratic_space()))
     all_at_once = suggester.suggest([], 5)

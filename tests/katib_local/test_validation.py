@@ -104,6 +104,7 @@ WEBHOOK_CASES: list[tuple[str, dict[str, Any], str, str]] = [
         "spec.objective.metricStrategies[0].value",
         "not min, max or latest",
     ),
+    ("goal", {"spec.objective.goal": "low"}, "spec.objective.goal", "must be a number"),
     ("15", {"spec.algorithm.algorithmName": ""}, "spec.algorithm.algorithmName", "must be specified"),
     (
         "16",
@@ -641,6 +642,12 @@ def test_goptuna_ignores_unknown_settings() -> None:
 
 
 WARNING_CASES: list[tuple[str, dict[str, Any], str, str]] = [
+    (
+        "hyperopt-quniform",
+        {"spec.parameters[1].feasibleSpace.min": "4"},
+        "spec.parameters[1].feasibleSpace.step",
+        "values can fall outside [4, 64]",
+    ),
     (
         "bo-log-uniform",
         {"spec.algorithm": algorithm("bayesianoptimization")},
