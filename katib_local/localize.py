@@ -14,6 +14,10 @@ starts
 a path in the command, args and env values. The metrics collector's File/TensorFlowEvent directory gets a
 per-trial directory unless a mount already covers it, as Katib mounts an emptyDir there.
 
+The Job's ``activeDeadlineSeconds`` is kept: a trial still running then is stopped and Failed, as the Job
+controller fails the Job with ``DeadlineExceeded`` (here counted from the process start, not from the Job's
+creation, so time waiting for a GPU is not counted).
+
 Resources: ``nvidia.com/gpu`` limits are whole GPUs assigned through ``CUDA_VISIBLE_DEVICES`` by the runner;
 without a GPU limit the trial sees none (``CUDA_VISIBLE_DEVICES=""``), as a pod without the request does. A
 ``cpu`` limit bounds the math libraries' thread pools through ``OMP_NUM_THREADS``, ``TF_NUM_INTRAOP_THREADS``,
@@ -70,6 +74,7 @@ class LaunchSpec:
     directories: list[Path] = field(default_factory=list)
     metrics_path: Path | None = None
     warnings: list[str] = field(default_factory=list)
+    deadline_seconds: float | None = None
 
 
 def _primary_pod_spec(manifest: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -240,7 +245,18 @@ def localize(
                 f"workingDir {working_dir} does not exist here; the trial runs in the current directory"
             )
             cwd = None
-    return LaunchSpec(argv, display, env, cwd, gpus, directories, metrics_path, warnings)
+    deadline = (manifest.get("spec") or {}).get("activeDeadlineSeconds")
+    return LaunchSpec(
+        argv,
+        display,
+        env,
+        cwd,
+        gpus,
+        directories,
+        metrics_path,
+        warnings,
+        deadline_seconds=float(deadline) if deadline is not None else None,
+    )
 
 
 def shell_words(words: Sequence[str]) -> str:

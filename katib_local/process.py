@@ -43,6 +43,8 @@ from katib_local.observation import UNAVAILABLE, MetricLog, has_metric
 from katib_local.timestamps import ZERO_TIME
 from katib_local.types import TrialStatus
 
+TERMINATION_GRACE_SECONDS = 30.0
+"""Kubernetes' default ``terminationGracePeriodSeconds``: SIGTERM, then SIGKILL after this long."""
 STOP_GRACE_SECONDS = 60.0
 """How long an early-stopped trial may take to exit after SIGTERM before SIGKILL (as Katib's sidecar)."""
 
@@ -57,6 +59,7 @@ class Outcome:
     rows: list[MetricLog]
     seconds: float
     collector_error: str | None = None
+    deadline_exceeded: float | None = None
 
 
 @dataclass(frozen=True)
@@ -116,7 +119,9 @@ class TrialProcess:
     events: queue.Queue[Event]
     proc: subprocess.Popen[bytes] | None = None
     early_stopped: bool = False
+    deadline_exceeded: bool = False
     _started: float = 0.0
+    _timer: threading.Timer | None = None
     _rows: list[MetricLog] = field(default_factory=list)
     _thread: threading.Thread | None = None
 
@@ -156,7 +161,22 @@ class TrialProcess:
             target=self._pump, args=(log,), name=f"trial-{self.name}", daemon=True
         )
         self._thread.start()
+        if self.launch.deadline_seconds is not None:
+            self._timer = threading.Timer(self.launch.deadline_seconds, self._deadline)
+            self._timer.daemon = True
+            self._timer.start()
         return self.proc.pid
+
+    def _deadline(self) -> None:
+        """The Job's activeDeadlineSeconds passed: stop the trial as Kubernetes stops the pod."""
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.deadline_exceeded = True
+        self.signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=TERMINATION_GRACE_SECONDS)
+        except subprocess.TimeoutExpired:
+            self.signal(signal.SIGKILL)
 
     # reader thread ---------------------------------------------------------------------------------------
     def _pump(self, log: IO[bytes]) -> None:
@@ -194,6 +214,8 @@ class TrialProcess:
             self._wait_for_exit()
         finally:
             log.close()
+            if self._timer is not None:
+                self._timer.cancel()
         self.events.put(Finished(self.name, self._outcome()))
 
     def _tail(self, path: Path, consume: Callable[[str], None]) -> None:
@@ -238,7 +260,8 @@ class TrialProcess:
                 rows = self._collect_after_exit(rows)
             except CollectorError as exc:
                 rows, error = [], str(exc)
-        return Outcome(self.name, self.proc.returncode, self.early_stopped, rows, seconds, error)
+        deadline = self.launch.deadline_seconds if self.deadline_exceeded else None
+        return Outcome(self.name, self.proc.returncode, self.early_stopped, rows, seconds, error, deadline)
 
     def _collect_after_exit(self, streamed: list[MetricLog]) -> list[MetricLog]:
         """What Katib's collector reads once the training process has exited."""
@@ -273,6 +296,7 @@ def classify(outcome: Outcome, objective_name: str) -> tuple[TrialStatus, list[M
 
     - stopped by a rule → EarlyStopped, with the rows reported so far (the job then completes, as Katib's
       wrapper exits 0 after an early stop);
+    - the Job's ``activeDeadlineSeconds`` passed → Failed (``DeadlineExceeded``), nothing reported;
     - nonzero exit → Failed, nothing reported (Katib's collector finds no ``completed`` marker);
     - exit 0 and the objective seen → Succeeded;
     - exit 0 and the objective never seen (or the collector failed) → MetricsUnavailable, with the single row
@@ -280,6 +304,9 @@ def classify(outcome: Outcome, objective_name: str) -> tuple[TrialStatus, list[M
     """
     if outcome.early_stopped:
         return TrialStatus.EARLY_STOPPED, outcome.rows, "Trial is early stopped"
+    if outcome.deadline_exceeded is not None:
+        why = f"Job was active longer than activeDeadlineSeconds ({outcome.deadline_exceeded:g} s)"
+        return TrialStatus.FAILED, [], f"Trial has failed: DeadlineExceeded: {why}"
     if outcome.returncode != 0:
         code = outcome.returncode
         how = f"killed by signal {-code}" if code < 0 else f"exited with code {code}"

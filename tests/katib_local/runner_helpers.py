@@ -33,6 +33,7 @@ def quadratic_experiment(
     early_stopping: dict[str, Any] | None = None,
     collector: dict[str, Any] | None = None,
     resources: dict[str, Any] | None = None,
+    active_deadline: int | None = None,
 ) -> dict[str, Any]:
     """A Katib Experiment minimizing ``objective`` over a categorical ``x``; a trial runs quadratic.py."""
     objective: dict[str, Any] = {
@@ -84,6 +85,8 @@ def quadratic_experiment(
     }
     # Katib requires every trialParameter to be used: the trial name goes into a tag file path.
     container["command"].append("--tag-file=/mnt/shared/tags/${trialParameters.trialName}.json")
+    if active_deadline is not None:
+        spec["trialTemplate"]["trialSpec"]["spec"]["activeDeadlineSeconds"] = active_deadline
     if max_trials is not None:
         spec["maxTrialCount"] = max_trials
     if max_failed is not None:

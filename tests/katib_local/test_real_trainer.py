@@ -77,13 +77,9 @@ def trainer_experiment(algorithm: str, settings: list[tuple[str, str]]) -> dict[
                 {
                     "name": "learning-rate",
                     "parameterType": "double",
-                    "feasibleSpace": {"min": "0.001", "max": "0.01", "step": "0.009"},
+                    "feasibleSpace": {"min": "0.001", "max": "0.01"},
                 },
-                {
-                    "name": "units",
-                    "parameterType": "int",
-                    "feasibleSpace": {"min": "4", "max": "8", "step": "4"},
-                },
+                {"name": "units", "parameterType": "int", "feasibleSpace": {"min": "4", "max": "8"}},
             ],
             "trialTemplate": {
                 "primaryContainerName": "trainer",
@@ -121,6 +117,15 @@ def trainer_experiment(algorithm: str, settings: list[tuple[str, str]]) -> dict[
     }
 
 
+def with_grid_steps(doc: dict[str, Any]) -> dict[str, Any]:
+    """Grid needs a step on every double (Katib fails the suggestion otherwise). Only grid gets steps: with
+    hyperopt a step means ``quniform``, which rounds to multiples of the step and can leave [min, max]."""
+    learning_rate, units = doc["spec"]["parameters"]
+    learning_rate["feasibleSpace"]["step"] = "0.009"
+    units["feasibleSpace"]["step"] = "4"
+    return doc
+
+
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int]]:
     """Run every algorithm's experiment into one root; returns the root and each run's exit code."""
@@ -128,7 +133,8 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int]
     root = workdir / "runs"
     codes = {}
     for algorithm, settings in ALGORITHMS.items():
-        path = write_experiment(workdir, trainer_experiment(algorithm, settings))
+        doc = trainer_experiment(algorithm, settings)
+        path = write_experiment(workdir, with_grid_steps(doc) if algorithm == "grid" else doc)
         codes[algorithm] = main(["run", str(path), "--root", str(root), "--plain"])
     return root, codes
 

@@ -165,3 +165,20 @@ def test_python_m_katib_local_and_unknown_experiment(tmp_path):
         text=True,
     )
     assert proc.returncode == 2 and "no katib-local state" in proc.stderr
+
+
+def test_active_deadline_fails_a_trial_that_runs_too_long(tmp_path):
+    hold = tmp_path / "hold"
+    hold.mkdir()  # never released: the trial would wait 120 s
+    doc = quadratic_experiment(
+        "quad-deadline",
+        ["1"],
+        algorithm="random",
+        max_trials=1,
+        extra_args=[f"--hold-dir={hold}"],
+        active_deadline=1,
+    )
+    assert run(tmp_path, doc) == 0
+    (trial,) = trials_in_db(tmp_path / "runs", "quad-deadline")
+    assert trial["status"] == "Failed" and "DeadlineExceeded" in trial["message"]
+    assert trial["logs"] == []
