@@ -41,9 +41,9 @@ def _quniform_warnings(parameters: list[Mapping[str, Any]]) -> list[Finding]:
             findings.append(
                 _warning(
                     f"spec.parameters[{index}].feasibleSpace.step",
-                    f"random/tpe (hyperopt quniform) round to multiples of step {space.get('step')}, not to "
-                    f"min + k*step: values can fall outside [{space['min']}, {space['max']}]; make min and max "
-                    "multiples of step",
+                    f"random/tpe (hyperopt quniform) round to multiples of step {space.get('step')}, "
+                    f"not to min + k*step: values can fall outside [{space['min']}, {space['max']}]; "
+                    "make min and max multiples of step",
                 )
             )
     return findings
