@@ -23,7 +23,6 @@ the sampler re-suggests (Katib: same; set ``maxTrialCount`` <= grid size).
 
 from __future__ import annotations
 
-import itertools
 import warnings
 from collections.abc import Sequence
 from typing import Any, Literal
@@ -80,21 +79,20 @@ class _OptunaSuggester:
             study = optuna.create_study(sampler=self._sampler(history), direction=self._direction)
             for trial in history:
                 values = parse_assignments(self._specs, trial)
-                if values is None or any(
-                    not distributions[k]._contains(distributions[k].to_internal_repr(v))
-                    for k, v in values.items()
-                ):
+                if values is None:
                     continue
                 done = trial.status in LEARNABLE and trial.objective is not None
-                study.add_trial(
-                    create_trial(
+                try:
+                    frozen = create_trial(
                         state=TrialState.COMPLETE if done else TrialState.RUNNING,
                         value=trial.objective if done else None,
                         params=values,
                         distributions=distributions,
                         system_attrs=self._system_attrs(values),
                     )
-                )
+                except ValueError:  # a value outside the distribution: not from this search space
+                    continue
+                study.add_trial(frozen)
             self._pad(study)
             asked = [study.ask(fixed_distributions=distributions) for _ in range(count)]
         return [{s.name: format_value(s, t.params[s.name]) for s in self._specs} for t in asked]
@@ -107,19 +105,16 @@ class GridSuggester(_OptunaSuggester):
         super().__init__(specs, maximize=maximize)
         self._grid = {s.name: grid_values(s) for s in self._specs}
         self._seed = random_state
-        self._size = len(list(itertools.product(*self._grid.values())))
-
-    def _new_sampler(self) -> optuna.samplers.GridSampler:
-        return optuna.samplers.GridSampler(self._grid, seed=self._seed)
+        self._names = sorted(self._grid)
+        self._search_space = {n: list(self._grid[n]) for n in self._names}
+        # GridSampler shuffles its combinations with the seed; a grid id indexes that order. ``_all_grids`` is
+        # private (stable since optuna 2.x) but the only way to give rebuilt trials the ids the sampler uses.
+        probe = optuna.samplers.GridSampler(self._grid, seed=self._seed)
+        self._ids = {tuple(grid): i for i, grid in enumerate(probe._all_grids)}
+        self._size = len(probe._all_grids)
 
     def _sampler(self, history: Sequence[TrialResult]) -> optuna.samplers.BaseSampler:
-        sampler = self._new_sampler()
-        # Private but stable since optuna 2: the (shuffled) combinations a grid id indexes.
-        names = sorted(self._grid)
-        self._ids = {tuple(grid): i for i, grid in enumerate(sampler._all_grids)}
-        self._names = names
-        self._search_space = {n: list(self._grid[n]) for n in names}
-        return sampler
+        return optuna.samplers.GridSampler(self._grid, seed=self._seed)
 
     def _distributions(self) -> dict[str, BaseDistribution]:
         return {name: CategoricalDistribution(values) for name, values in self._grid.items()}
@@ -131,7 +126,7 @@ class GridSuggester(_OptunaSuggester):
         return {"search_space": self._search_space, "grid_id": grid_id}
 
     def _pad(self, study: optuna.Study) -> None:
-        for _ in range(self._size - len(study.trials)):
+        for _ in range(self.size - len(study.trials)):
             study.add_trial(create_trial(state=TrialState.FAIL))
 
     @property
