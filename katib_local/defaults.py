@@ -106,6 +106,8 @@ def _default_trial_template(template: Any) -> None:
     if not isinstance(trial_spec, dict):
         return
     kind = trial_spec.get("kind")
+    if not isinstance(kind, str):
+        return
     if kind in ("Job", "TrainJob"):
         success, failure = JOB_SUCCESS_CONDITION, JOB_FAILURE_CONDITION
     elif kind in KUBEFLOW_JOB_KINDS:

@@ -9,6 +9,7 @@ from katib_local.defaults import apply_defaults
 from katib_local.suggestions import validate_algorithm_settings
 from katib_local.validation._collector import check_metrics_collector
 from katib_local.validation._finding import Finding
+from katib_local.validation._shape import check_shape
 from katib_local.validation._spec import (
     check_algorithm,
     check_counts,
@@ -58,7 +59,9 @@ def validate_experiment(
 
     ``experiment`` may be raw or defaulted: :func:`katib_local.defaults.apply_defaults` is applied first (it
     is
-    idempotent), as Kubernetes runs Katib's mutating webhook before the validating one. Sections are checked
+    idempotent), as Kubernetes runs Katib's mutating webhook before the validating one. A field of the wrong
+    JSON type (e.g. an unquoted number where Katib has a string) is reported alone, as Katib's decoding fails
+    before any rule runs (:mod:`._shape`). Sections are checked
     independently (Katib stops at the first error; this reports them all). The suggestion service's settings
     and
     search-space rules run only when the webhook's parameter and algorithm rules pass, so one mistake is not
@@ -67,6 +70,9 @@ def validate_experiment(
     ``namespace_labels``: ``{namespace: labels}`` of Namespace objects applied together with the experiment
     (see :func:`katib_local.loader.namespace_labels`); the injection-label rule runs only for those.
     """
+    shape = check_shape(experiment)
+    if shape:
+        return shape
     exp = apply_defaults(experiment)
     spec = exp.get("spec")
     if not isinstance(spec, Mapping):

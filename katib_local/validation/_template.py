@@ -92,10 +92,13 @@ def check_trial_parameters(spec: Mapping[str, Any], template: Mapping[str, Any])
 def _strip_resources(job: dict[str, Any]) -> dict[str, Any]:
     """``job`` without container ``resources`` (Katib exempts them from the strict conversion)."""
     stripped = copy.deepcopy(job)
-    pod = stripped.get("spec", {}).get("template", {}).get("spec", {})
+    spec = stripped.get("spec")
+    template = spec.get("template") if isinstance(spec, dict) else None
+    pod = template.get("spec") if isinstance(template, dict) else None
     if isinstance(pod, dict):
         for key in ("containers", "initContainers"):
-            for container in pod.get(key) or []:
+            containers = pod.get(key)
+            for container in containers if isinstance(containers, list) else []:
                 if isinstance(container, dict):
                     container.pop("resources", None)
     return stripped

@@ -83,7 +83,6 @@ WEBHOOK_CASES: list[tuple[str, dict[str, Any], str, str]] = [
         "spec.parallelTrialCount",
         "parallelTrialCount defaults to 3",
     ),
-    ("counts-int", {"spec.maxTrialCount": "ten"}, "spec.maxTrialCount", "must be an integer"),
     ("11", {"spec.objective": DELETE}, "spec.objective", "must be specified"),
     ("12", {"spec.objective.type": "lower"}, "spec.objective.type", "must be minimize or maximize"),
     (
@@ -371,6 +370,51 @@ WEBHOOK_CASES: list[tuple[str, dict[str, Any], str, str]] = [
 def test_webhook_rule(mutation: dict[str, Any], path: str, fragment: str) -> None:
     found = errors(validate_experiment(mutate(base(), mutation)))
     assert any(f.path == path and fragment in f.message for f in found), found
+
+
+SHAPE_CASES: list[tuple[str, dict[str, Any], str, str]] = [
+    ("count", {"spec.maxTrialCount": "ten"}, "spec.maxTrialCount", "must be an integer, got 'ten'"),
+    (
+        "unquoted-min",
+        {"spec.parameters[0].feasibleSpace.min": 0.001},
+        "spec.parameters[0].feasibleSpace.min",
+        "quote it",
+    ),
+    (
+        "unquoted-setting",
+        {"spec.algorithm.algorithmSettings[0].value": 1},
+        "spec.algorithm.algorithmSettings[0].value",
+        "quote it",
+    ),
+    (
+        "list-item",
+        {"spec.parameters[2].feasibleSpace.list": ["adam", 1]},
+        "spec.parameters[2].feasibleSpace.list[1]",
+        "string",
+    ),
+    ("section", {"spec.objective": ["val_rmse"]}, "spec.objective", "must be a mapping"),
+    ("retain", {"spec.trialTemplate.retain": "yes"}, "spec.trialTemplate.retain", "must be a boolean"),
+    ("kind", {f"{JOB}.kind": ["Job"]}, f"{JOB}.kind", "must be a string"),
+]
+
+
+@pytest.mark.parametrize(
+    ("mutation", "path", "fragment"), [c[1:] for c in SHAPE_CASES], ids=[c[0] for c in SHAPE_CASES]
+)
+def test_wrong_json_type_is_reported_alone_like_katibs_decoding(
+    mutation: dict[str, Any], path: str, fragment: str
+) -> None:
+    broken = mutate(base(), {**mutation, "spec.maxFailedTrialCount": 9})  # a rule error that must not show
+    found = validate_experiment(broken)
+    assert [f.path for f in found] == [path] and fragment in found[0].message, found
+
+
+def test_shape_errors_are_all_reported() -> None:
+    broken = mutate(base(), {"spec.maxTrialCount": "4", "spec.parameters[1].feasibleSpace.max": 64})
+    assert [f.path for f in validate_experiment(broken)] == [
+        "spec.maxTrialCount",
+        "spec.parameters[1].feasibleSpace.max",
+    ]
 
 
 def test_namespace_label_checked_only_for_namespaces_in_the_file_set() -> None:
