@@ -47,12 +47,17 @@ def inference_values(
     }
 
 
-def write_values(path: Path, values: dict[str, Any], command: str) -> None:
-    """Write ``values`` as YAML with a header naming the command that wrote it and how to use it."""
+def write_values(path: Path, values: dict[str, Any], command: str, namespace: str | None = None) -> None:
+    """Write ``values`` as YAML with a header naming the command that wrote it and how to use it.
+
+    ``namespace`` is where the chart must go: the namespace of the PVC, which is the experiment's (its
+    trials mounted the claim). Parent directories of ``path`` are created.
+    """
     release = values["model"]["source"]["experiment"]
     header = (
         f"# Written by: {command}\n"
-        f"# Serve it:   helm install {release} charts/inference -n <namespace of the PVC> -f {path}\n"
+        f"# Serve it:   helm install {release} charts/inference -n {namespace or '<namespace of the PVC>'} "
+        f"-f {path}\n"
     )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(header + yaml.safe_dump(values, sort_keys=False), encoding="utf-8")

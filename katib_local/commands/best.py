@@ -120,7 +120,7 @@ def main(args: argparse.Namespace) -> int:
         except ValueError as exc:
             error(str(exc))
             return exitcodes.USAGE
-        write_values(args.helm_values, values, _command(args, found.namespace))
+        write_values(args.helm_values, values, _command(args, found.namespace), found.namespace)
         out.print(
             f"Helm values: {args.helm_values} (helm install {found.experiment} charts/inference "
             f"-n {found.namespace} -f {args.helm_values})"
