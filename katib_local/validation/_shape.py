@@ -1,10 +1,12 @@
 """Field types, checked before anything else.
 
-Katib's webhook decodes the Experiment into its Go structs first; a field of the wrong JSON type (a number where
+Katib's webhook decodes the Experiment into its Go structs first; a field of the wrong JSON type (a number
+where
 Go has a ``string``, a list where it has a struct) fails that decoding and nothing else is checked. The common
 case is an unquoted number: ``min: 0.01`` or ``value: 1`` must be written ``"0.01"`` and ``"1"``.
 
-:func:`check_shape` reports every such field; when there is one, :func:`validate_experiment` reports only these,
+:func:`check_shape` reports every such field; when there is one, :func:`validate_experiment` reports only
+these,
 as Katib would report only the decoding error.
 """
 
@@ -104,7 +106,7 @@ def _is(value: Any, kind: str) -> bool:
 
 
 def _walk(node: Any, pattern: str, path: str) -> Iterator[tuple[str, str, Any]]:
-    """``(pattern, concrete path, value)`` for every value under ``node`` whose pattern is in :data:`SHAPE`."""
+    """``(pattern, concrete path, value)`` for each child of ``node`` whose pattern is in :data:`SHAPE`."""
     if isinstance(node, Mapping):
         for key, value in node.items():
             sub_pattern = f"{pattern}.{key}" if pattern else str(key)
