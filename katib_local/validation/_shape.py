@@ -1,13 +1,11 @@
 """Field types, checked before anything else.
 
 Katib's webhook decodes the Experiment into its Go structs first; a field of the wrong JSON type (a number
-where
-Go has a ``string``, a list where it has a struct) fails that decoding and nothing else is checked. The common
-case is an unquoted number: ``min: 0.01`` or ``value: 1`` must be written ``"0.01"`` and ``"1"``.
+where Go has a ``string``, a list where it has a struct) fails that decoding and nothing else is checked. The
+common case is an unquoted number: ``min: 0.01`` or ``value: 1`` must be written ``"0.01"`` and ``"1"``.
 
 :func:`check_shape` reports every such field; when there is one, :func:`validate_experiment` reports only
-these,
-as Katib would report only the decoding error.
+these, as Katib would report only the decoding error.
 """
 
 from __future__ import annotations
