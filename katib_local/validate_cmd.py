@@ -2,11 +2,11 @@
 
 * A directory argument means every ``*.yaml``/``*.yml`` file directly inside it (not recursive), sorted by
 name.
-* Namespace objects from **all** the given files are used for the injection-label rule, so
-  ``katib-local validate manifests/`` checks the experiments against the namespace defined beside them.
+* Namespace objects from **all** the given files are used for the injection-label rule, so ``katib-local
+  validate manifests/`` checks the experiments against the namespace defined beside them.
 * Output, one line per finding: ``<file>: <experiment name>: <path>: error|warning: <message>``; an experiment
-  with no finding gets ``<file>: <experiment name>: ok``; a file that cannot be read or parsed gets
-  ``<file>: error: <reason>``; a file argument with no Experiment gets a warning line. Then one summary line.
+  with no finding gets ``<file>: <experiment name>: ok``; a file that cannot be read or parsed gets ``<file>:
+  error: <reason>``; a file argument with no Experiment gets a warning line. Then one summary line.
 * Exit status 1 when there is any error, an unreadable file, or no Experiment at all; else 0 (warnings
 allowed).
 """

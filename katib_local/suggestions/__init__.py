@@ -17,8 +17,7 @@ samplers keep their sequential state in optuna system attributes that a trial hi
 Every suggester is stateless between calls: ``suggest(history, count)`` rebuilds the algorithm from the whole
 history (Succeeded/EarlyStopped trials with an objective are learnt from; others are pending or ignored, per
 algorithm) and is deterministic for a given ``random_state`` and history. Successive calls draw different
-random
-numbers because the per-call seed is derived from ``random_state`` and the history length.
+random numbers because the per-call seed is derived from ``random_state`` and the history length.
 
 ``hyperband``, ``pbt``, ``enas`` and ``darts`` are rejected by :func:`make_suggester` with a
 :class:`SuggestionError` saying they are not supported locally; :func:`validate_algorithm_settings` still

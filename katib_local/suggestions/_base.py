@@ -11,8 +11,8 @@ from katib_local.types import TrialResult, TrialStatus
 class SuggestionError(Exception):
     """The algorithm cannot run: unsupported name or invalid settings; one line, as Katib reports it.
 
-    In Katib this fails the Suggestion, and the Experiment becomes Failed ("Suggestion has failed").
-    ``path`` is the YAML path of the offending field when there is one.
+    In Katib this fails the Suggestion, and the Experiment becomes Failed ("Suggestion has failed"). ``path``
+    is the YAML path of the offending field when there is one.
     """
 
     def __init__(self, message: str, path: str = "spec.algorithm") -> None:
@@ -27,10 +27,10 @@ class Suggester(Protocol):
     def suggest(self, history: Sequence[TrialResult], count: int) -> list[dict[str, str]]:
         """``count`` new assignments (parameter name -> value string as Katib passes it).
 
-        ``history`` is every trial so far, in creation order, any status. The algorithm state is rebuilt
-        from it on every call, so the result depends only on ``history``, ``count`` and the settings
-        (deterministic when ``random_state`` is set). Trials that are Succeeded or EarlyStopped with an
-        objective are learnt from; Created/Running trials are pending.
+        ``history`` is every trial so far, in creation order, any status. The algorithm state is rebuilt from
+        it on every call, so the result depends only on ``history``, ``count`` and the settings (deterministic
+        when ``random_state`` is set). Trials that are Succeeded or EarlyStopped with an objective are learnt
+        from; Created/Running trials are pending.
         """
         ...
 

@@ -97,10 +97,10 @@ def validate_algorithm_settings(experiment: Mapping[str, Any]) -> list[Suggestio
     """Every problem the algorithm's Katib service would report for ``experiment`` (a defaulted dict).
 
     Covers the ``algorithmSettings`` rules of random, tpe, grid, multivariate-tpe, bayesianoptimization,
-    cmaes,
-    sobol, hyperband and pbt, and the search-space checks of the local algorithms. An algorithm name outside
-    :data:`LOCAL_ALGORITHMS` and the settings table gives no problem here (the webhook rule reports unknown
-    names); enas/darts settings are not checked. A search space that cannot be parsed gives that one problem.
+    cmaes, sobol, hyperband and pbt, and the search-space checks of the local algorithms. An algorithm name
+    outside :data:`LOCAL_ALGORITHMS` and the settings table gives no problem here (the webhook rule reports
+    unknown names); enas/darts settings are not checked. A search space that cannot be parsed gives that one
+    problem.
     """
     name = _algorithm(experiment)
     problems: list[SuggestionError] = []

@@ -5,22 +5,17 @@ Katib runs these on goptuna (Go). Locally they run on the libraries optuna's own
 sequential state (the CMA optimizer, the Sobol index) in trial/study system attributes, which a history of
 :class:`~katib_local.types.TrialResult` cannot restore, whereas here that state is derived from the history on
 every call. As in goptuna, ``distribution`` is ignored (linear scale) and ``categorical``/``discrete``
-parameters
-are sampled uniformly at random (goptuna's independent sampler).
+parameters are sampled uniformly at random (goptuna's independent sampler).
 
 Numeric values: a double with ``step`` and every int are rounded to ``min + k*step`` (int step 1 by default)
-and
-kept within ``[min, max]``.
+and kept within ``[min, max]``.
 
 **cmaes.** ``cmaes.CMA`` over the double/int parameters in their own units: mean at the centre, ``sigma``
-(setting)
-or ``min(max - min)/6``, population ``4 + floor(3 ln n)``, seed ``random_state``. Completed **Succeeded**
-trials
-(goptuna treats EarlyStopped as pruned) are replayed in history order, one generation per ``popsize`` trials;
-after each, ``restart_strategy`` ``ipop`` (or ``bipop``, approximated by ipop) restarts with twice the
-population
-when the optimizer has converged. Then ``count`` points are asked with a seed derived from the history length.
-Katib requires at least two double/int parameters.
+(setting) or ``min(max - min)/6``, population ``4 + floor(3 ln n)``, seed ``random_state``. Completed
+**Succeeded** trials (goptuna treats EarlyStopped as pruned) are replayed in history order, one generation per
+``popsize`` trials; after each, ``restart_strategy`` ``ipop`` (or ``bipop``, approximated by ipop) restarts
+with twice the population when the optimizer has converged. Then ``count`` points are asked with a seed
+derived from the history length. Katib requires at least two double/int parameters.
 
 **sobol.** Unscrambled ``scipy.stats.qmc.Sobol`` over all parameters; trial ``n`` of the experiment (``n`` =
 history length, so resumes continue the sequence) gets point ``n``. No settings.

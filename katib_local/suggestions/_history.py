@@ -33,8 +33,7 @@ def parse_assignments(specs: Sequence[ParameterSpec], trial: TrialResult) -> dic
     """All parameter values of ``trial``, or ``None`` when one is missing or unreadable.
 
     A trial that does not fit the search space (the experiment was edited, or a hand-made entry) cannot be
-    told
-    to any library, so callers skip it.
+    told to any library, so callers skip it.
     """
     values: dict[str, Any] = {}
     for spec in specs:
@@ -53,8 +52,7 @@ def call_seed(random_state: int | None, history_length: int) -> int | None:
 
     ``None`` when ``random_state`` is ``None`` (fresh entropy, as Katib without ``random_state``). A different
     seed per history length keeps successive calls from repeating the same random draws, while the same
-    history
-    always gives the same seed.
+    history always gives the same seed.
     """
     if random_state is None:
         return None

@@ -13,10 +13,8 @@ that
 
 Each call builds a fresh ``hyperopt.Trials`` holding the completed trials (loss = objective, negated for
 maximize) and asks the algorithm for ``count`` new points; pending trials are not passed (hyperopt's
-algorithms
-ignore trials without a result). ``tpe`` gets ``n_startup_jobs`` = the number of trials Katib asks for in
-its first
-request, ``min(parallelTrialCount, maxTrialCount)``.
+algorithms ignore trials without a result). ``tpe`` gets ``n_startup_jobs`` = the number of trials Katib asks
+for in its first request, ``min(parallelTrialCount, maxTrialCount)``.
 """
 
 from __future__ import annotations

@@ -2,9 +2,8 @@
 
 Each call rebuilds an in-memory study (direction from the objective): every trial of the history that fits the
 search space is added, Succeeded/EarlyStopped trials with an objective as COMPLETE with that value, every
-other
-trial as RUNNING. That mirrors Katib's service, which tells optuna only about completed trials: a Failed or
-MetricsUnavailable trial stays RUNNING in its study forever (so grid never re-suggests its point and TPE's
+other trial as RUNNING. That mirrors Katib's service, which tells optuna only about completed trials: a Failed
+or MetricsUnavailable trial stays RUNNING in its study forever (so grid never re-suggests its point and TPE's
 constant liar treats it as pending). Then ``count`` trials are asked.
 
 Search space: ``int`` -> ``IntDistribution(min, max, step)`` (step 1 by default), ``double`` ->
@@ -14,11 +13,9 @@ them and trial creation then fails).
 
 Grid: ``GridSampler`` over Katib's combinations (:func:`katib_local.search_space.grid_values`), seeded by
 ``random_state`` (optuna's default 0 when absent). Unvisited combinations are drawn at random, as optuna 3.3
-in
-Katib does: the rebuilt study is padded with placeholder trials so optuna 5's sampler never takes its
-"grid id = trial number" shortcut, which would ignore the history. When every combination is visited or
-pending
-the sampler re-suggests (Katib: same; set ``maxTrialCount`` <= grid size).
+in Katib does: the rebuilt study is padded with placeholder trials so optuna 5's sampler never takes its "grid
+id = trial number" shortcut, which would ignore the history. When every combination is visited or pending the
+sampler re-suggests (Katib: same; set ``maxTrialCount`` <= grid size).
 """
 
 from __future__ import annotations

@@ -1,14 +1,12 @@
 """``algorithmSettings`` rules of each Katib suggestion service, and their parsed values.
 
-Katib validates settings in the suggestion service (``ValidateAlgorithmSettings``) when the Suggestion
-starts; a
-failure fails the Experiment ("Suggestion has failed"). Katib stops at the first problem;
-:func:`check_settings`
-reports every one, each with the YAML path of the offending entry
+Katib validates settings in the suggestion service (``ValidateAlgorithmSettings``) when the Suggestion starts;
+a failure fails the Experiment ("Suggestion has failed"). Katib stops at the first problem;
+:func:`check_settings` reports every one, each with the YAML path of the offending entry
 (``spec.algorithm.algorithmSettings[<i>].value``, or ``.name`` for an unknown name).
 
-Values stay strings in the YAML. A value that does not parse is reported as Katib does:
-``failed to validate <name>(<value>): <reason>``.
+Values stay strings in the YAML. A value that does not parse is reported as Katib does: ``failed to validate
+<name>(<value>): <reason>``.
 """
 
 from __future__ import annotations

@@ -1,16 +1,14 @@
 """``bayesianoptimization`` on scikit-optimize, as Katib's ``suggestion-skopt`` service runs it.
 
-Search space (Katib's skopt service, quirks kept): ``double`` -> ``Real(min, max, "log-uniform")``
-**whatever the
-distribution says** (so ``min`` must be > 0), ``int`` -> ``Integer(min, max)`` ignoring ``step``,
+Search space (Katib's skopt service, quirks kept): ``double`` -> ``Real(min, max, "log-uniform")`` **whatever
+the distribution says** (so ``min`` must be > 0), ``int`` -> ``Integer(min, max)`` ignoring ``step``,
 ``categorical``/``discrete`` -> ``Categorical(list)``.
 
 Each call builds a fresh ``skopt.Optimizer`` (``base_estimator``, ``n_initial_points``, ``acq_func``,
 ``acq_optimizer`` from the settings; ``random_state`` derived per call from the setting and the history
-length),
-tells it every completed trial (objective negated for maximize: skopt minimises) and asks ``count`` points
-at once
-(skopt's constant-liar batch, ``cl_min``) so that one request never returns the same point twice.
+length), tells it every completed trial (objective negated for maximize: skopt minimises) and asks ``count``
+points at once (skopt's constant-liar batch, ``cl_min``) so that one request never returns the same point
+twice.
 """
 
 from __future__ import annotations

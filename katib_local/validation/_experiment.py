@@ -58,14 +58,11 @@ def validate_experiment(
     """Every error and warning for ``experiment``, all at once: errors first, each group in spec order.
 
     ``experiment`` may be raw or defaulted: :func:`katib_local.defaults.apply_defaults` is applied first (it
-    is
-    idempotent), as Kubernetes runs Katib's mutating webhook before the validating one. A field of the wrong
-    JSON type (e.g. an unquoted number where Katib has a string) is reported alone, as Katib's decoding fails
-    before any rule runs (:mod:`._shape`). Sections are checked
-    independently (Katib stops at the first error; this reports them all). The suggestion service's settings
-    and
-    search-space rules run only when the webhook's parameter and algorithm rules pass, so one mistake is not
-    reported twice.
+    is idempotent), as Kubernetes runs Katib's mutating webhook before the validating one. A field of the
+    wrong JSON type (e.g. an unquoted number where Katib has a string) is reported alone, as Katib's decoding
+    fails before any rule runs (:mod:`._shape`). Sections are checked independently (Katib stops at the first
+    error; this reports them all). The suggestion service's settings and search-space rules run only when the
+    webhook's parameter and algorithm rules pass, so one mistake is not reported twice.
 
     ``namespace_labels``: ``{namespace: labels}`` of Namespace objects applied together with the experiment
     (see :func:`katib_local.loader.namespace_labels`); the injection-label rule runs only for those.

@@ -13,8 +13,8 @@ class Finding:
     """A problem at ``path`` (YAML path such as ``spec.parameters[2].feasibleSpace.step``).
 
     ``error``: Katib rejects the experiment (webhook) or fails it (suggestion service, trial creation).
-    ``warning``: Katib accepts it but behaves in a way a user should know about, or it cannot be
-    checked locally.
+    ``warning``: Katib accepts it but behaves in a way a user should know about, or it cannot be checked
+    locally.
     """
 
     path: str

@@ -2,12 +2,10 @@
 
 The template is checked as Katib's controller uses it: the inline ``trialSpec`` serialised to JSON text, each
 ``${trialParameters.<name>}`` replaced by a sample value of its reference (the parameter's ``min`` or first
-list
-entry, or a placeholder for ``${trialSpec.*}`` metadata), parsed back. A ``batch/v1`` ``Job`` must then be a
-valid
-Job: it is checked against the Kubernetes JSON schema in strict mode (``kubernetes-validate``, unknown fields
-rejected), with container ``resources`` exempt as in Katib. A ConfigMap template cannot be fetched without a
-cluster, so only its reference (rule 25) is checked; :mod:`._warnings` says so.
+list entry, or a placeholder for ``${trialSpec.*}`` metadata), parsed back. A ``batch/v1`` ``Job`` must then
+be a valid Job: it is checked against the Kubernetes JSON schema in strict mode (``kubernetes-validate``,
+unknown fields rejected), with container ``resources`` exempt as in Katib. A ConfigMap template cannot be
+fetched without a cluster, so only its reference (rule 25) is checked; :mod:`._warnings` says so.
 """
 
 from __future__ import annotations
