@@ -5,7 +5,8 @@ plurals ``experiments`` and ``trials``); this client adds only the translation o
 :mod:`katib_local.cluster._errors` and plain ``dict`` objects, exactly the JSON the API server returns.
 
 The two APIs are passed in, so a test drives the client with fakes of ``CustomObjectsApi`` and
-``CoreV1Api``; :func:`katib_local.cluster.connect` builds the real ones from the kube config.
+``CoreV1Api``; :func:`katib_local.cluster.connect` builds the real ones from the kube config. The
+``kubernetes`` package itself is imported only when a cluster is called.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
-from kubernetes.client.exceptions import ApiException
 from urllib3.exceptions import HTTPError
 
 from katib_local.cluster._errors import ClusterError, NotFoundError, from_api_exception
@@ -67,6 +67,9 @@ class KatibClient:
         self.server = server
 
     def _call(self, what: str, call: Callable[[], T]) -> T:
+        # Imported here: loading the kubernetes package takes ~0.6 s that the local commands never pay.
+        from kubernetes.client.exceptions import ApiException
+
         try:
             return call()
         except ApiException as exc:
