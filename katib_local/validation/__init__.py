@@ -2,5 +2,6 @@
 
 from katib_local.validation._experiment import validate_experiment
 from katib_local.validation._finding import Finding, Severity
+from katib_local.validation._warnings import CONFIGMAP_UNRESOLVED
 
-__all__ = ["Finding", "Severity", "validate_experiment"]
+__all__ = ["CONFIGMAP_UNRESOLVED", "Finding", "Severity", "validate_experiment"]
