@@ -310,6 +310,8 @@ def classify(outcome: Outcome, objective_name: str) -> tuple[TrialStatus, list[M
     if outcome.returncode != 0:
         code = outcome.returncode
         how = f"killed by signal {-code}" if code < 0 else f"exited with code {code}"
+        if code == 127:
+            how += " (command not found)"
         return TrialStatus.FAILED, [], f"Trial has failed: the trial process {how}"
     if outcome.collector_error is None and has_metric(outcome.rows, objective_name):
         return TrialStatus.SUCCEEDED, outcome.rows, "Trial has succeeded"

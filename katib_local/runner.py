@@ -22,6 +22,7 @@ Decisions a user should know (see ``docs/katib-local.md``):
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import queue
 import shutil
@@ -106,9 +107,11 @@ class Runner:
     """Runs one defaulted experiment under ``root``. Use :meth:`run` once."""
 
     def __init__(self, experiment: Mapping[str, Any], root: Path, display: Display, source: str = "") -> None:
-        self.doc = dict(experiment)
-        self.spec: dict[str, Any] = dict(experiment["spec"])
-        metadata = experiment.get("metadata") or {}
+        # Through JSON once, as it is stored: YAML scalars such as unquoted dates become strings, and a
+        # resumed run compares like with like.
+        self.doc = json.loads(json.dumps(dict(experiment), default=str))
+        self.spec: dict[str, Any] = self.doc["spec"]
+        metadata = self.doc.get("metadata") or {}
         self.name = str(metadata.get("name"))
         self.namespace = str(metadata.get("namespace") or "default")
         self.root = root
