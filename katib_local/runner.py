@@ -354,7 +354,13 @@ class Runner:
                 self.trial_dir(trial.name),
                 self.events,
             )
-            pid = proc.start()
+            try:
+                pid = proc.start()
+            except OSError as exc:  # e.g. a workingDir that vanished, or no sh
+                self.gpus.release(gpu_ids)
+                raise RunnerError(
+                    f"trial {trial.name}: cannot start {launch.display_command!r}: {exc}"
+                ) from None
             store.mark_running(trial.name, pid, process_start_time(pid))
             self.running[trial.name] = (proc, gpu_ids)
             self.display.trial_started(trial.name, trial.assignments)

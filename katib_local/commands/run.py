@@ -94,6 +94,9 @@ def main(args: argparse.Namespace) -> int:
     except ExperimentLocked as exc:
         err.print(f"error: {exc}")
         return exitcodes.LOCKED
+    except KeyboardInterrupt:  # a second Ctrl-C, or one before the first trial started
+        err.print("interrupted; trials left Running are re-run when the experiment is resumed")
+        return exitcodes.INTERRUPTED
     except RunnerError as exc:
         err.print(f"error: {exc}", highlight=False)
         return exitcodes.USAGE

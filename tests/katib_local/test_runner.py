@@ -47,6 +47,11 @@ def test_grid_experiment_runs_every_point_and_lists_results(tmp_path, capsys):
     assert rows[0] == ["Status", "trialName", "objective", "loss", "x"]
     assert len(rows) == 5 and {r[0] for r in rows[1:]} == {"Succeeded"}
 
+    table = results(tmp_path, "quad-grid", "table", capsys).splitlines()
+    ranked = [line for line in table if "quad-grid-" in line]
+    assert len(ranked) == 4
+    assert "│ 1 " in ranked[0] and ranked[0].rstrip("│ ").endswith("1"), "best first: x=1"
+
     capsys.readouterr()
     assert main(["status", "quad-grid", "--root", str(tmp_path / "runs")]) == 0
     status = capsys.readouterr().out
