@@ -212,11 +212,11 @@ def markdown(result: dict[str, Any], table: Table) -> str:
         "- Keras Tuner (`keras-tuner` "
         f"{meta.get('keras_tuner_version', '?')}, `BayesianOptimizationOracle` with its defaults: "
         "3 x dimensions random initial points, then a GP with UCB; numeric `Choice`s ordinal) runs one trial "
-        "at a time, its tuner's own loop, and never repeats a configuration; it is the parallelTrialCount 1 "
-        "table. Katib's algorithms run 3 at a time, as the manifests do: a sequential model-based search "
-        "learns from every trial before the next, so this comparison favours Keras Tuner.",
+        "at a time, its tuner's own loop, and skips configurations it already tried, so it appears in the "
+        "parallelTrialCount 1 table. A sequential model-based search learns from every trial before the "
+        "next: compare it with Katib's algorithms at parallelTrialCount 1, not 3.",
         "- `tpe` (hyperopt) starts modelling after `n_startup_jobs` = the first request's size, which Katib "
-        "sets to parallelTrialCount (3 here), far fewer random trials than hyperopt's own default 20.",
+        "sets to parallelTrialCount, far fewer random trials than hyperopt's own default 20.",
         "- `bayesianoptimization` (skopt, Katib defaults: GP, 10 initial points, gp_hedge) sees categorical "
         "lists one-hot encoded: in the discrete space it cannot exploit the order of learning rates.",
     ]
