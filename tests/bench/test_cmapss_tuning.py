@@ -40,3 +40,28 @@ def test_prepare_data_copies_fd001_to_the_local_volume(tmp_path: Path) -> None:
 def test_prepare_data_names_the_missing_file(tmp_path: Path) -> None:
     with pytest.raises(SystemExit, match=r"train_FD001\.txt"):
         prepare_data(tmp_path, tmp_path / "root")
+
+
+def test_markdown_reports_published_found_and_retrained_and_the_top5_spread() -> None:
+    from bench.cmapss_tuning import markdown
+
+    def trial(name: str, val: float, test: float) -> dict[str, object]:
+        return {
+            "name": name,
+            "status": "Succeeded",
+            "objective": val,
+            "assignments": {"units": "32"},
+            "metrics": {"val_rmse": val, "test_rmse": test, "test_score": 300.0},
+        }
+
+    trials = [trial(f"t{i}", 13.0 + i, 12.0 + 2 * i) for i in range(6)]
+    saved = {"best_trial": trials[0], "trials_with_objective": 6, "all_trials": trials}
+    run = {
+        "saved": saved,
+        "final": {"test_rmse": 12.0, "test_score": 300.0},
+        "command": ["p", "-m", "t", "--x"],
+    }
+    text = markdown(run)
+    assert "| LSTM, Zheng et al. 2017 (published) | 16.14 |" in text
+    assert "best of 6 trials" in text
+    assert "12.00-20.00 on the test set (median 16.00)" in text
