@@ -164,7 +164,8 @@ def markdown(result: dict[str, Any], table: Table) -> str:
     meta = result["meta"]
     failed = sum(r.failed for r in table.rows.values()) or "none"
     lines = [
-        "## Search efficiency (replayed against a table of real trainer runs)",
+        "## Search efficiency (replayed against a table of real trainer runs)"
+        + (", continuous space" if meta["space"] == "continuous" else ""),
         "",
         f"Command: `{meta['command']}` (table: `python bench/reference_table.py`). Machine: "
         f"{meta['machine']}. Commit {meta['revision']}.",
@@ -213,17 +214,21 @@ def markdown(result: dict[str, Any], table: Table) -> str:
         "trials it needs to find the optimum are uniform on 1..120 (expected 60.5); with 60 trials it finds "
         "it about half of the time. It never repeats a configuration; hyperopt's `random` samples with "
         "replacement and can.",
-        "- Keras Tuner (`keras-tuner` "
-        f"{meta.get('keras_tuner_version', '?')}, `BayesianOptimizationOracle` with its defaults: "
-        "3 x dimensions random initial points, then a GP with UCB; numeric `Choice`s ordinal) runs one trial "
-        "at a time, its tuner's own loop, and skips configurations it already tried, so it appears in the "
-        "parallelTrialCount 1 table. A sequential model-based search learns from every trial before the "
-        "next: compare it with Katib's algorithms at parallelTrialCount 1, not 3.",
         "- `tpe` (hyperopt) starts modelling after `n_startup_jobs` = the first request's size, which Katib "
         "sets to parallelTrialCount, far fewer random trials than hyperopt's own default 20.",
         "- `bayesianoptimization` (skopt, Katib defaults: GP, 10 initial points, gp_hedge) sees categorical "
         "lists one-hot encoded: in the discrete space it cannot exploit the order of learning rates.",
     ]
+    if any("keras-tuner BO" in block for block in result["by_parallel"].values()):
+        lines.append(
+            "- Keras Tuner (`keras-tuner` "
+            f"{meta.get('keras_tuner_version', '?')}, `BayesianOptimizationOracle` with its defaults: "
+            "3 x dimensions random initial points, then a GP with UCB; numeric `Choice`s ordinal) runs "
+            "one trial at a time, its tuner's own loop, and skips configurations it already tried, so it "
+            "appears in the parallelTrialCount 1 table. A sequential model-based search learns from every "
+            "trial before the "
+            "next: compare it with Katib's algorithms at parallelTrialCount 1, not 3."
+        )
     if meta["space"] == "continuous":
         lines.append(
             "- continuous space: learning rate a log-uniform double [1e-4, 1e-2], units int [16, 64], "
