@@ -159,6 +159,14 @@ class TrainerConfig:
         "glorot_uniform", choice(*INITIALIZERS), "Initializer of hidden kernels.", "model"
     )
     l2: float = flag(0.0, FloatRange(0.0, 10.0), "L2 penalty on hidden and output kernels; 0 = off.", "model")
+    condition_norm: int = flag(
+        0,
+        IntRange(0, 100),
+        "K > 0: normalise each reading with the mean/std of its operating condition, one of K found by "
+        "k-means on the op_setting features of the training windows (C-MAPSS FD002/FD004: 6), inside the "
+        "model; 0 = one global normalisation.",
+        "model",
+    )
 
     # --- optimisation ---
     optimizer: str = flag("adam", choice(*OPTIMIZERS), "Optimizer.", "optimisation")

@@ -57,7 +57,7 @@ def fit_model(cfg: TrainerConfig, data: PreparedData, sink: Callable[[dict[str, 
     """
     _require(data.train, "training")
     _require(data.val, "validation")
-    model = build_model(cfg, data.train.x, float(np.mean(data.train.y, dtype=np.float64)))
+    model = build_model(cfg, data.train.x, float(np.mean(data.train.y, dtype=np.float64)), data.feature_names)
     steps_per_epoch = math.ceil(len(data.train.y) / cfg.batch_size)
     model.compile(
         optimizer=make_optimizer(cfg, steps_per_epoch),

@@ -15,29 +15,51 @@ Design points:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import keras
 import numpy as np
 
 from trainer.config import TrainerConfig
+from trainer.errors import TrainerError
 
 
 def _regularizer(l2: float) -> keras.regularizers.Regularizer | None:
     return keras.regularizers.L2(l2) if l2 > 0 else None
 
 
-def build_model(cfg: TrainerConfig, train_x: np.ndarray, target_mean: float) -> keras.Model:
+def _normalizer(cfg: TrainerConfig, train_x: np.ndarray, feature_names: Sequence[str]) -> keras.layers.Layer:
+    """The first layer: global ``Normalization``, or per-operating-condition statistics with
+    ``--condition-norm K`` (:mod:`trainer.condition_norm`); both fitted on the training windows only."""
+    n_features = train_x.shape[-1]
+    rows = train_x.reshape(-1, n_features)
+    if cfg.condition_norm > 0:
+        from trainer.condition_norm import build_layer, fit_condition_stats, setting_columns
+
+        try:
+            columns = setting_columns(feature_names)
+        except ValueError as err:
+            raise TrainerError(f"--condition-norm={cfg.condition_norm}: {err}") from None
+        return build_layer(fit_condition_stats(rows, columns, cfg.condition_norm, seed=cfg.seed), n_features)
+    norm = keras.layers.Normalization(axis=-1, dtype="float32", name="normalize")
+    norm.adapt(rows)
+    return norm
+
+
+def build_model(
+    cfg: TrainerConfig, train_x: np.ndarray, target_mean: float, feature_names: Sequence[str] = ()
+) -> keras.Model:
     """Build (not compile) the model for windows shaped like ``train_x`` = ``(n, window, n_features)``.
 
-    ``train_x`` must be non-empty: the normalisation statistics are learned from it. Features that are
+    ``train_x`` must be non-empty: the normalisation statistics are learned from it. ``feature_names`` (the
+    columns of ``train_x``) locate the op settings for ``--condition-norm``. Features that are
     constant
     on the training windows get variance 0; Keras' Normalization then divides by ``max(sqrt(var), epsilon)``,
     so they map to 0 instead of NaN.
     """
     _, window, n_features = train_x.shape
     inputs = keras.Input(shape=(window, n_features), dtype="float32", name="window")
-    norm = keras.layers.Normalization(axis=-1, dtype="float32", name="normalize")
-    norm.adapt(train_x.reshape(-1, n_features))
-    h = norm(inputs)
+    h = _normalizer(cfg, train_x, feature_names)(inputs)
     reg = _regularizer(cfg.l2)
     if cfg.architecture == "dense":
         h = keras.layers.Flatten(name="flatten")(h)

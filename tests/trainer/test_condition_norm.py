@@ -99,3 +99,33 @@ def test_the_layer_computes_the_numpy_reference_on_windows_and_exports(tmp_path:
     loaded = tf.saved_model.load(str(tmp_path / "m"))  # keep a reference: serve() needs it alive
     served = loaded.serve(tf.constant(windows))
     np.testing.assert_allclose(np.asarray(served), np.asarray(model(windows)), rtol=1e-5, atol=1e-4)
+
+
+@pytest.mark.tensorflow
+def test_trainer_flag_puts_the_layer_first_and_refuses_data_without_op_settings(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from tests.trainer.conftest import TINY_DATA, TINY_MODEL, trainer_env
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "trainer", *TINY_DATA, *TINY_MODEL, "--epochs=1", *args],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env=trainer_env(),
+            check=False,
+        )
+
+    ok = run("--condition-norm=3", f"--model-dir={tmp_path / 'm'}")
+    assert ok.returncode == 0, ok.stderr
+    assert "val_rmse=" in ok.stdout
+    assert (tmp_path / "m" / "1" / "saved_model.pb").is_file()
+
+    csv = tmp_path / "no_settings.csv"
+    rows = ["unit,time,s1"] + [f"{u},{t},{t * 0.1 + u}" for u in range(1, 13) for t in range(1, 60)]
+    csv.write_text("\n".join(rows) + "\n")
+    refused = run("--condition-norm=3", f"--data={csv}")
+    assert refused.returncode == 1
+    assert "op_setting" in refused.stderr and "Traceback" not in refused.stderr
