@@ -20,7 +20,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="katib-local",
         description="Run Katib Experiments on one machine with Katib's semantics.",
         epilog="Exit codes: 0 ok/experiment Succeeded, 1 experiment Failed or validation errors, "
-        "2 usage or invalid input, 3 experiment locked by another runner, 130 interrupted.",
+        "2 usage or invalid input, 3 experiment locked by another runner, 4 the cluster refused or cannot be "
+        "reached, 130 interrupted.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)

@@ -17,7 +17,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-EXIT_CLUSTER = 4
+from katib_local import exitcodes
+
+EXIT_CLUSTER = exitcodes.CLUSTER
 """Exit status of a cluster command the cluster refused or could not be reached for."""
 
 
@@ -59,7 +61,7 @@ class NotFoundError(ClusterError):
     """The named object does not exist (404 with a Status body). Exit status 2, as for an unknown local
     experiment."""
 
-    exit_code = 2
+    exit_code = exitcodes.USAGE
 
 
 def _status_body(body: Any) -> dict[str, Any] | None:

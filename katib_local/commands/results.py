@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from katib_local import exitcodes
+from katib_local.commands._cluster import add_cluster_args, cluster_results
 from katib_local.commands._common import add_root, make_console, open_experiment
 from katib_local.results import ExperimentView, leaderboard, to_csv, to_json, trial_result
 
@@ -15,10 +16,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument("name", metavar="NAME", help="the Experiment's metadata.name")
     add_root(parser)
     parser.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    add_cluster_args(parser)
     parser.set_defaults(func=main)
 
 
 def main(args: argparse.Namespace) -> int:
+    if args.cluster:
+        return cluster_results(args)
     opened = open_experiment(args.root, args.name, make_console(stderr=True))
     if opened is None:
         return exitcodes.USAGE

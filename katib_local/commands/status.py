@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from katib_local import exitcodes
+from katib_local.commands._cluster import add_cluster_args, cluster_status
 from katib_local.commands._common import add_root, make_console, open_experiment
 from katib_local.lifecycle import Counts
 from katib_local.results import ExperimentView, best, trial_result
@@ -14,10 +15,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("status", help="a local experiment's condition, counts and best trial")
     parser.add_argument("name", metavar="NAME", help="the Experiment's metadata.name")
     add_root(parser)
+    add_cluster_args(parser)
     parser.set_defaults(func=main)
 
 
 def main(args: argparse.Namespace) -> int:
+    if args.cluster:
+        return cluster_status(args)
     console = make_console()
     opened = open_experiment(args.root, args.name, make_console(stderr=True))
     if opened is None:

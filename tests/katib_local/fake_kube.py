@@ -171,14 +171,10 @@ def fake_client(
 
 
 def parse(*argv: str, client: KatibClient | None = None) -> argparse.Namespace:
-    """``katib-local ARGV`` parsed by the CLI's subcommand parsers; with ``client``, commands use it."""
-    from katib_local.commands import COMMANDS, best, submit
+    """``katib-local ARGV`` parsed by the CLI's own parser; with ``client``, commands use it."""
+    from katib_local.cli import build_parser
 
-    parser = argparse.ArgumentParser(prog="katib-local")
-    sub = parser.add_subparsers(dest="command", required=True)
-    for module in dict.fromkeys([*COMMANDS, best, submit]):
-        module.register(sub)
-    args = parser.parse_args(list(argv))
+    args = build_parser().parse_args(list(argv))
     if client is not None:
         args.connect = lambda: client
     return args
