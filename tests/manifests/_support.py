@@ -35,6 +35,7 @@ SEARCH_FILES = (
     "experiment-random.yaml",
     "experiment-bayesian.yaml",
     "experiment-tpe.yaml",
+    "experiment-cmapss-bayesian.yaml",
 )
 SMOKE_FILE = "experiment-smoke.yaml"
 EXPERIMENT_FILES = (SMOKE_FILE, *SEARCH_FILES)

@@ -447,9 +447,13 @@ def test_experiment_metadata(name: str) -> None:
 
 
 def test_searches_share_one_trial_template_apart_from_names_and_parameters() -> None:
-    """The four searches differ in algorithm, counts and space, not in how a trial runs."""
+    """The four synthetic-data searches differ in algorithm, counts and space, not in how a trial runs.
+
+    The C-MAPSS search trains on real data from the claim with the literature's protocol flags, by design.
+    """
+    searches = [name for name in SEARCH_FILES if "cmapss" not in name]
     tuned = {"--architecture", "--batch-size"} | {
-        f"--{p['name']}" for name in SEARCH_FILES for p in load_experiment(name)["spec"]["parameters"]
+        f"--{p['name']}" for name in searches for p in load_experiment(name)["spec"]["parameters"]
     }
 
     def normalised(name: str) -> dict[str, Any]:
@@ -464,8 +468,8 @@ def test_searches_share_one_trial_template_apart_from_names_and_parameters() -> 
         pod = {k: v for k, v in job["spec"]["template"]["spec"].items() if k != "containers"}
         return {"fixed": fixed, "container": rest, "pod": pod, "job": {**job["spec"], "template": None}}
 
-    reference = normalised(SEARCH_FILES[0])
-    for name in SEARCH_FILES[1:]:
+    reference = normalised(searches[0])
+    for name in searches[1:]:
         assert normalised(name) == reference, name
 
 
