@@ -253,7 +253,8 @@ def render(records: Sequence[dict[str, Any]]) -> str:
     ]
     for rec in records:
         for r in rec["results"]:
-            rnn = [k.split("<")[0].removeprefix("void ") for k in r["cudnn_kernels"] if "RNN" in k or "LSTM" in k]
+            names = [k.split("<")[0].removeprefix("void ") for k in r["cudnn_kernels"]]
+            rnn = [n for n in names if "RNN" in n or "LSTM" in n]
             kernels = ", ".join(f"`{k}`" for k in sorted(set(rnn))) or "n/a (CPU)"
             if rec["device"] != "CPU" and not rnn:
                 kernels = "none seen"

@@ -62,6 +62,6 @@ def test_markdown_reports_published_found_and_retrained_and_the_top5_spread() ->
         "command": ["p", "-m", "t", "--x"],
     }
     text = markdown(run)
-    assert "| LSTM, Zheng et al. 2017 (published) | 16.14 |" in text
+    assert "| LSTM, Zheng et al. 2017 (published*) | 16.14 |" in text
     assert "best of 6 trials" in text
     assert "12.00-20.00 on the test set (median 16.00)" in text
