@@ -29,6 +29,17 @@ setup: $(STAMP) $(CHECKOV_STAMP)
 run: $(STAMP)
 	$(BIN)/katib-local run examples/local-grid.yaml
 
+# Reruns the benchmarks that fit a sitting (tens of minutes on 2 cores) and rewrites their sections of
+# docs/benchmarks.md. The long ones (bench/reference_table.py, bench/cmapss_tuning.py search) are listed in
+# docs/benchmarks.md with their commands; the GPU records in bench/results/ come from a GPU machine.
+bench: $(STAMP)
+	$(BIN)/python bench/trainer_throughput.py --json out/trainer-throughput-cpu.json
+	$(BIN)/python bench/trainer_throughput.py --render out/trainer-throughput-cpu.json bench/results/trainer-throughput-h100-*.json
+	$(BIN)/python bench/inference_latency.py --write
+	$(BIN)/python bench/runner_overhead.py --write
+	$(BIN)/python bench/search_efficiency.py --parallel 3 1
+	$(BIN)/python bench/early_stopping.py
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
