@@ -18,6 +18,27 @@ QUADRATIC = Path(__file__).resolve().parent / "trial_programs" / "quadratic.py"
 REPO = Path(__file__).resolve().parents[2]
 
 
+def job_trial_spec(container: dict[str, Any]) -> dict[str, Any]:
+    """A ``batch/v1`` Job trialSpec running ``container`` with claim ``hpo-shared`` mounted at /mnt/shared.
+
+    ``container`` is used as is (a mount is added to it), so a caller may still change its command after.
+    """
+    container["volumeMounts"] = [{"name": "shared", "mountPath": "/mnt/shared"}]
+    return {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "spec": {
+            "template": {
+                "spec": {
+                    "restartPolicy": "Never",
+                    "containers": [container],
+                    "volumes": [{"name": "shared", "persistentVolumeClaim": {"claimName": "hpo-shared"}}],
+                }
+            }
+        },
+    }
+
+
 def quadratic_experiment(
     name: str,
     xs: Sequence[str],
@@ -47,7 +68,6 @@ def quadratic_experiment(
         "name": "training-container",
         "image": "python:3.12",
         "command": ["python", str(QUADRATIC), "--x=${trialParameters.x}", f"--epochs={epochs}", *extra_args],
-        "volumeMounts": [{"name": "shared", "mountPath": "/mnt/shared"}],
     }
     if resources:
         container["resources"] = resources
@@ -66,21 +86,7 @@ def quadratic_experiment(
                 {"name": "x", "reference": "x"},
                 {"name": "trialName", "reference": "${trialSpec.Name}"},
             ],
-            "trialSpec": {
-                "apiVersion": "batch/v1",
-                "kind": "Job",
-                "spec": {
-                    "template": {
-                        "spec": {
-                            "restartPolicy": "Never",
-                            "containers": [container],
-                            "volumes": [
-                                {"name": "shared", "persistentVolumeClaim": {"claimName": "hpo-shared"}}
-                            ],
-                        }
-                    }
-                },
-            },
+            "trialSpec": job_trial_spec(container),
         },
     }
     # Katib requires every trialParameter to be used: the trial name goes into a tag file path.

@@ -19,7 +19,7 @@ from katib_local.store import Store
 from katib_local.types import TrialStatus
 
 from .fake_kube import cli, parse
-from .runner_helpers import write_experiment
+from .runner_helpers import job_trial_spec, write_experiment
 
 REPO = Path(__file__).resolve().parents[2]
 SCHEMA = json.loads((REPO / "charts" / "inference" / "values.schema.json").read_text())
@@ -69,28 +69,13 @@ def experiment(program: Path, model_dir: str | None) -> dict[str, Any]:
                     {"name": "x", "reference": "x"},
                     {"name": "trialName", "reference": "${trialSpec.Name}"},
                 ],
-                "trialSpec": {
-                    "apiVersion": "batch/v1",
-                    "kind": "Job",
-                    "spec": {
-                        "template": {
-                            "spec": {
-                                "restartPolicy": "Never",
-                                "containers": [
-                                    {
-                                        "name": "trainer",
-                                        "image": "python:3.12",
-                                        "command": command,
-                                        "volumeMounts": [{"name": "shared", "mountPath": "/mnt/shared"}],
-                                    }
-                                ],
-                                "volumes": [
-                                    {"name": "shared", "persistentVolumeClaim": {"claimName": "hpo-shared"}}
-                                ],
-                            }
-                        }
-                    },
-                },
+                "trialSpec": job_trial_spec(
+                    {
+                        "name": "trainer",
+                        "image": "python:3.12",
+                        "command": command,
+                    }
+                ),
             },
         },
     }

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from katib_local.cli import main
-from tests.katib_local.runner_helpers import trials_in_db, write_experiment
+from tests.katib_local.runner_helpers import job_trial_spec, trials_in_db, write_experiment
 from tests.katib_local.tensorboard_http import TensorBoardServer
 
 pytestmark = [pytest.mark.tensorflow, pytest.mark.xdist_group("katib-local-real-trainer")]
@@ -88,30 +88,15 @@ def trainer_experiment(algorithm: str, settings: list[tuple[str, str]]) -> dict[
                     {"name": "units", "reference": "units"},
                     {"name": "trialName", "reference": "${trialSpec.Name}"},
                 ],
-                "trialSpec": {
-                    "apiVersion": "batch/v1",
-                    "kind": "Job",
-                    "spec": {
-                        "template": {
-                            "spec": {
-                                "restartPolicy": "Never",
-                                "containers": [
-                                    {
-                                        "name": "trainer",
-                                        "image": "katib-forecast-trainer",
-                                        "command": command,
-                                        "env": [{"name": "TF_CPP_MIN_LOG_LEVEL", "value": "3"}],
-                                        "resources": {"limits": {"cpu": "1"}},
-                                        "volumeMounts": [{"name": "shared", "mountPath": "/mnt/shared"}],
-                                    }
-                                ],
-                                "volumes": [
-                                    {"name": "shared", "persistentVolumeClaim": {"claimName": "hpo-shared"}}
-                                ],
-                            }
-                        }
-                    },
-                },
+                "trialSpec": job_trial_spec(
+                    {
+                        "name": "trainer",
+                        "image": "katib-forecast-trainer",
+                        "command": command,
+                        "env": [{"name": "TF_CPP_MIN_LOG_LEVEL", "value": "3"}],
+                        "resources": {"limits": {"cpu": "1"}},
+                    }
+                ),
             },
         },
     }
