@@ -120,7 +120,11 @@ def main(args: argparse.Namespace) -> int:
         except ValueError as exc:
             error(str(exc))
             return exitcodes.USAGE
-        write_values(args.helm_values, values, _command(args, found.namespace), found.namespace)
+        try:
+            write_values(args.helm_values, values, _command(args, found.namespace), found.namespace)
+        except OSError as exc:
+            error(f"--helm-values {args.helm_values}: cannot write: {exc.strerror or exc}")
+            return exitcodes.USAGE
         out.print(
             f"Helm values: {args.helm_values} (helm install {found.experiment} charts/inference "
             f"-n {found.namespace} -f {args.helm_values})"

@@ -162,6 +162,15 @@ def test_bad_model_name_writes_nothing(runs: Path, tmp_path: Path, capsys) -> No
     assert not values_file.exists()
 
 
+def test_unwritable_helm_values_path_is_one_line(runs: Path, tmp_path: Path, capsys) -> None:
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the values file's folder would be")
+    assert cli("best", NAME, "--root", str(runs), "--helm-values", str(blocker / "v.yaml")) == 2
+    err = capsys.readouterr().err
+    assert "--helm-values" in err and "cannot write" in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
 def test_best_trial_whose_model_is_gone(runs: Path, tmp_path: Path, capsys) -> None:
     root = tmp_path / "runs"
     shutil.copytree(runs, root)
