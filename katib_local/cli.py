@@ -41,6 +41,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. `katib-local results X | head`
         sys.stderr.close()
         return 0
+    except OSError as exc:
+        # A path the user gave that cannot be read or written (an unwritable --root, a directory where a
+        # file should be): one line, not a traceback. State already in the SQLite store stays committed.
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"katib-local: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return USAGE
 
 
 if __name__ == "__main__":

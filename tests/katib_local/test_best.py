@@ -12,6 +12,7 @@ import jsonschema
 import pytest
 import yaml
 
+from katib_local.cli import main as katib_local_main
 from katib_local.commands import best as best_command
 from katib_local.defaults import apply_defaults
 from katib_local.observation import MetricLog
@@ -169,6 +170,16 @@ def test_unwritable_helm_values_path_is_one_line(runs: Path, tmp_path: Path, cap
     err = capsys.readouterr().err
     assert "--helm-values" in err and "cannot write" in err
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_unwritable_root_is_one_line_for_any_command(tmp_path: Path, capsys) -> None:
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where --root's directory would be")
+    example = Path(__file__).resolve().parents[2] / "examples" / "local-grid.yaml"
+    assert katib_local_main(["run", str(example), "--root", str(blocker / "runs"), "--plain"]) == 2
+    err = capsys.readouterr().err
+    assert "katib-local: error:" in err and "not-a-dir" in err
+    assert "Traceback" not in err
 
 
 def test_best_trial_whose_model_is_gone(runs: Path, tmp_path: Path, capsys) -> None:
