@@ -15,7 +15,7 @@ import pytest
 
 from katib_local.cli import main
 from tests.katib_local.runner_helpers import job_trial_spec, trials_in_db, write_experiment
-from tests.katib_local.tensorboard_http import TensorBoardServer
+from tests.tensorboard_server import tensorboard, wait_for_sessions
 
 pytestmark = [pytest.mark.tensorflow, pytest.mark.xdist_group("katib-local-real-trainer")]
 
@@ -145,8 +145,8 @@ def test_algorithm_finishes_a_small_experiment(runs, algorithm, capsys):
 def test_tensorboard_on_the_volume_compares_every_trial_with_hparams(runs):
     root, _ = runs
     names = {t["name"] for alg in ALGORITHMS for t in trials_in_db(root, f"tiny-{alg}")}
-    with TensorBoardServer(root / "volumes" / "hpo-shared" / "tensorboard") as tb:
-        groups = tb.wait_for_sessions(names)
+    with tensorboard(root / "volumes" / "hpo-shared" / "tensorboard") as url:
+        groups = wait_for_sessions(url, names)
     by_trial = {n: next(g for g in groups if g["name"].rstrip("/").endswith(n)) for n in names}
     for group in by_trial.values():
         hparams = group["hparams"]

@@ -8,9 +8,9 @@ import json
 import numpy as np
 import pytest
 
+from tests.tensorboard_server import post_json, tensorboard, wait_for_session
 from tests.trainer.conftest import TrainedRun
 from tests.trainer.katib_format import parse_line
-from tests.trainer.tensorboard_server import post_json, tensorboard, wait_for_session
 from trainer.config import parse_args
 from trainer.data import prepare_data
 from trainer.reporting import phm08_score, rmse

@@ -1,4 +1,7 @@
-"""Start a real TensorBoard on a free local port and talk to its HParams plugin over HTTP."""
+"""Start a real TensorBoard on a free local port and talk to its HParams plugin over HTTP.
+
+Shared by the trainer tests (one run) and the katib-local tests (every trial of an experiment).
+"""
 
 from __future__ import annotations
 
@@ -72,7 +75,7 @@ def session_groups(base_url: str) -> list[dict[str, Any]]:
         "allowedStatuses": ["STATUS_UNKNOWN", "STATUS_SUCCESS", "STATUS_FAILURE", "STATUS_RUNNING"],
         "colParams": [],
         "startIndex": 0,
-        "sliceSize": 100,
+        "sliceSize": 1000,
     }
     groups: list[dict[str, Any]] = post_json(base_url + "data/plugin/hparams/session_groups", body).get(
         "sessionGroups", []
@@ -91,4 +94,18 @@ def wait_for_session(base_url: str, name: str, metric: str, timeout: float = 60)
                 return group
         if time.monotonic() > deadline:
             raise AssertionError(f"TensorBoard never served session {name!r} with {metric!r}")
+        time.sleep(0.5)  # polling interval of a readiness check, not a synchronisation guess
+
+
+def wait_for_sessions(base_url: str, names: set[str], timeout: float = 120) -> list[dict[str, Any]]:
+    """Poll until every name in ``names`` ends some loaded session group's name (a run under a common parent
+    is named ``<experiment>/<trial>``); returns all groups. Fails after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        groups = session_groups(base_url)
+        loaded = {n for n in names if any(g["name"].rstrip("/").endswith(n) for g in groups)}
+        if loaded == names:
+            return groups
+        if time.monotonic() > deadline:
+            raise AssertionError(f"TensorBoard never served sessions {sorted(names - loaded)}")
         time.sleep(0.5)  # polling interval of a readiness check, not a synchronisation guess
