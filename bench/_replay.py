@@ -6,9 +6,10 @@ What is Katib's here and what is simulated:
 - **Katib's, reused from katib_local:** the suggestion services
   (:func:`katib_local.suggestions.make_suggester` on the defaulted Experiment, so hyperopt, optuna and
   skopt run with Katib's settings and quirks), the experiment arithmetic
-  (:func:`katib_local.lifecycle.trials_to_create`, :func:`katib_local.lifecycle.decide`), and the
-  median-stop service and sidecar (:func:`katib_local.medianstop.compute_rules`, rules frozen when a batch
-  is created, and :class:`katib_local.medianstop.RuleChecker`, which judges once, at ``start_step``).
+  (:func:`katib_local.controller.lifecycle.trials_to_create`,
+  :func:`katib_local.controller.lifecycle.decide`), and the median-stop service and sidecar
+  (:func:`katib_local.controller.medianstop.compute_rules`, rules frozen when a batch is created, and
+  :class:`katib_local.controller.medianstop.RuleChecker`, which judges once, at ``start_step``).
 - **Simulated:** time. One tick is one epoch of every running trial, whatever its size, so costs are
   counted in trial-epochs, never in seconds. A trial's reports are its table curve; a failed configuration
   (the trainer exited nonzero) fails after its printed epochs plus the one it died in. At each tick the
@@ -27,12 +28,12 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from bench._tabular import SPACE, Row, Table, snap
-from katib_local.defaults import apply_defaults
-from katib_local.lifecycle import Counts, decide, trials_to_create
-from katib_local.medianstop import MedianStopSettings, RuleChecker, StopRule, compute_rules
-from katib_local.observation import MetricLog
+from katib_local.controller.lifecycle import Counts, decide, trials_to_create
+from katib_local.controller.medianstop import MedianStopSettings, RuleChecker, StopRule, compute_rules
+from katib_local.controller.observation import MetricLog
+from katib_local.experiment.defaults import apply_defaults
+from katib_local.experiment.types import TrialResult, TrialStatus
 from katib_local.suggestions import make_suggester
-from katib_local.types import TrialResult, TrialStatus
 
 OBJECTIVE = "val_rmse"
 LOG_SCALE = frozenset({"learning-rate", "units"})

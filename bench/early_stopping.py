@@ -1,6 +1,6 @@
 """Early-stopping savings: the same Experiments replayed without early stopping, with Katib's medianstop
-(as v0.19 implements it: katib_local.medianstop), and with the textbook median stopping rule (Golovin et al.
-2017).
+(as v0.19 implements it: katib_local.controller.medianstop), and with the textbook median stopping rule
+(Golovin et al. 2017).
 
 Replayed against the reference table (``bench/results/reference_table.json``: the real trainer's 10-epoch
 ``val_rmse`` curve for each of 120 configurations); see :mod:`bench._replay` for what is Katib's code and
@@ -36,8 +36,8 @@ from bench._replay import (  # noqa: E402
 )
 from bench._tabular import RESULTS_DIR, TABLE_PATH, Table, config_key  # noqa: E402
 from bench.report import command_line, git_revision, machine_description, write_section  # noqa: E402
-from katib_local.medianstop import MedianStopSettings  # noqa: E402
-from katib_local.types import TrialStatus  # noqa: E402
+from katib_local.controller.medianstop import MedianStopSettings  # noqa: E402
+from katib_local.experiment.types import TrialStatus  # noqa: E402
 
 POLICIES: dict[str, str] = {
     "none": "no early stopping",

@@ -32,7 +32,7 @@ from bench._replay import KatibMedianStop, discrete_parameters, experiment, repl
 from bench._tabular import RESULTS_DIR, SPACE, TABLE_PATH, Table, parse_metric_lines  # noqa: E402
 from bench.reference_table import FIXED_FLAGS  # noqa: E402
 from bench.report import command_line, git_revision, machine_description, write_section  # noqa: E402
-from katib_local.medianstop import MedianStopSettings  # noqa: E402
+from katib_local.controller.medianstop import MedianStopSettings  # noqa: E402
 
 NAME = "table-random-medianstop"
 ROOT = REPO / "out" / "early-stopping-live"

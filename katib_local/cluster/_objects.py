@@ -1,13 +1,14 @@
 """Read Katib's Experiment and Trial objects (JSON from the API server) into katib-local's types.
 
 So that ``results``/``status``/``best`` print a cluster experiment with the same functions as a local one
-(:mod:`katib_local.results`):
+(:mod:`katib_local.readback.results`):
 
 - a Trial's state is its last condition whose ``status`` is ``"True"`` (Katib appends ``Succeeded`` and flips
   ``Running`` to ``"False"``), else its last condition, else ``Created``; a type katib-local does not know is
   read as ``Running`` (still in progress, as far as a listing can tell);
 - its assignments are ``spec.parameterAssignments``; its metrics are ``status.observation.metrics`` at each
-  metric's strategy (:func:`katib_local.best.observed_metrics`), numbers only (``unavailable`` left out);
+  metric's strategy (:func:`katib_local.readback.best.observed_metrics`), numbers only (``unavailable`` left
+  out);
 - an Experiment's state is its last condition (what ``kubectl get experiment`` prints).
 """
 
@@ -16,10 +17,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from katib_local.best import observed_metrics
-from katib_local.defaults import apply_defaults
-from katib_local.results import ExperimentView
-from katib_local.types import TrialResult, TrialStatus
+from katib_local.experiment.defaults import apply_defaults
+from katib_local.experiment.types import TrialResult, TrialStatus
+from katib_local.readback.best import observed_metrics
+from katib_local.readback.results import ExperimentView
 
 TERMINAL_CONDITIONS = ("Succeeded", "Failed")
 

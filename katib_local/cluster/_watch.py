@@ -1,9 +1,10 @@
 """``submit --wait``: poll an Experiment and its Trials until it ends, showing progress as ``run`` does.
 
-Each poll reads the Experiment, then its Trials, and feeds katib-local's own :class:`~katib_local.display.
-Display`: a line when a Trial first appears and when it reaches a terminal state, and the live panel (counts,
-best so far) on a terminal. The loop ends when the Experiment's last condition is Succeeded or Failed; Katib
-lets Trials still running then run on, and so does this (they are not waited for).
+Each poll reads the Experiment, then its Trials, and feeds katib-local's own
+:class:`~katib_local.readback.display.Display`: a line when a Trial first appears and when it reaches a
+terminal state, and the live panel (counts, best so far) on a terminal. The loop ends when the Experiment's
+last condition is Succeeded or Failed; Katib lets Trials still running then run on, and so does this (they
+are not waited for).
 
 ``interval`` is the pause between polls in seconds; 0 polls again at once (tests drive a fake cluster that
 advances one step per read). A deleted Experiment ends the loop with
@@ -18,10 +19,10 @@ from typing import Any
 
 from katib_local.cluster._client import KatibClient
 from katib_local.cluster._objects import experiment_view, is_finished, last_condition, trial_result
-from katib_local.display import Display, Progress
-from katib_local.lifecycle import Counts
-from katib_local.results import best
-from katib_local.types import TrialStatus
+from katib_local.controller.lifecycle import Counts
+from katib_local.experiment.types import TrialStatus
+from katib_local.readback.display import Display, Progress
+from katib_local.readback.results import best
 
 
 def _progress(name: str, experiment: Mapping[str, Any], trials: list[dict[str, Any]]) -> Progress:

@@ -15,7 +15,6 @@ from typing import Any
 from rich.console import Console
 
 from katib_local import exitcodes
-from katib_local.best import observed_metrics
 from katib_local.cluster import (
     ClusterError,
     KatibClient,
@@ -24,7 +23,8 @@ from katib_local.cluster import (
     last_condition,
     trial_result,
 )
-from katib_local.results import leaderboard, to_csv, to_json
+from katib_local.readback.best import observed_metrics
+from katib_local.readback.results import leaderboard, to_csv, to_json
 
 
 def add_namespace(parser: argparse.ArgumentParser) -> None:

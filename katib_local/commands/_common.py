@@ -8,7 +8,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from katib_local.store import DB_NAME, ExperimentRow, Store
+from katib_local.controller.store import DB_NAME, ExperimentRow, Store
 
 DEFAULT_ROOT = Path("runs")
 PIPE_WIDTH = 200

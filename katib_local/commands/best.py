@@ -24,12 +24,12 @@ from pathlib import Path
 from rich.console import Console
 
 from katib_local import exitcodes
-from katib_local.best import BestTrial, NoBestTrialError, cluster_best, local_best
 from katib_local.cluster import ClusterError
 from katib_local.commands._cluster import add_cluster_args, error, open_client
 from katib_local.commands._common import add_root, open_experiment
-from katib_local.helm_values import inference_values, write_values
-from katib_local.model_location import savedmodel_versions
+from katib_local.readback.best import BestTrial, NoBestTrialError, cluster_best, local_best
+from katib_local.readback.helm_values import inference_values, write_values
+from katib_local.readback.model_location import savedmodel_versions
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

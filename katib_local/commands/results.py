@@ -8,7 +8,7 @@ import sys
 from katib_local import exitcodes
 from katib_local.commands._cluster import add_cluster_args, cluster_results
 from katib_local.commands._common import add_root, make_console, open_experiment
-from katib_local.results import ExperimentView, leaderboard, to_csv, to_json, trial_result
+from katib_local.readback.results import ExperimentView, leaderboard, to_csv, to_json, trial_result
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -10,13 +10,13 @@ from rich.console import Console
 
 from katib_local import exitcodes
 from katib_local.commands._common import add_root, make_console
-from katib_local.defaults import apply_defaults
-from katib_local.display import make_display, tensorboard_hint
-from katib_local.results import ExperimentView, leaderboard, trial_result
-from katib_local.store import Store
+from katib_local.controller.store import Store
+from katib_local.experiment.defaults import apply_defaults
+from katib_local.readback.display import make_display, tensorboard_hint
+from katib_local.readback.results import ExperimentView, leaderboard, trial_result
 
 if TYPE_CHECKING:
-    from katib_local.runner import RunResult
+    from katib_local.controller.runner import RunResult
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -32,7 +32,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def load_experiment(path: Path, name: str | None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The chosen Experiment document of ``path`` and all its documents; ``LoaderError`` when ambiguous."""
-    from katib_local.loader import LoaderError, find_experiments, load_yaml_documents
+    from katib_local.experiment.loader import LoaderError, find_experiments, load_yaml_documents
 
     docs = load_yaml_documents(path)
     experiments = find_experiments(docs)
@@ -65,10 +65,10 @@ def apply_overrides(doc: dict[str, Any], parallel: int | None, max_trials: int |
 def main(args: argparse.Namespace) -> int:
     # Imported here: the suggestion libraries (optuna, hyperopt, skopt) take a second to import, and the other
     # subcommands never need them.
-    from katib_local.loader import LoaderError, namespace_labels
-    from katib_local.lock import ExperimentLocked
-    from katib_local.runner import Runner, RunnerError
-    from katib_local.validation import validate_experiment
+    from katib_local.controller.lock import ExperimentLocked
+    from katib_local.controller.runner import Runner, RunnerError
+    from katib_local.experiment.loader import LoaderError, namespace_labels
+    from katib_local.experiment.validation import validate_experiment
 
     console, err = make_console(), make_console(stderr=True)
     try:

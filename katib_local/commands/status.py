@@ -7,8 +7,8 @@ import argparse
 from katib_local import exitcodes
 from katib_local.commands._cluster import add_cluster_args, cluster_status
 from katib_local.commands._common import add_root, make_console, open_experiment
-from katib_local.lifecycle import Counts
-from katib_local.results import ExperimentView, best, trial_result
+from katib_local.controller.lifecycle import Counts
+from katib_local.readback.results import ExperimentView, best, trial_result
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

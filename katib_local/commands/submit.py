@@ -41,10 +41,10 @@ from katib_local.cluster import (
 )
 from katib_local.commands._cluster import add_namespace, error, open_client
 from katib_local.commands.run import load_experiment
-from katib_local.display import make_display
-from katib_local.loader import LoaderError, namespace_labels
-from katib_local.results import leaderboard
-from katib_local.validation import validate_experiment
+from katib_local.experiment.loader import LoaderError, namespace_labels
+from katib_local.experiment.validation import validate_experiment
+from katib_local.readback.display import make_display
+from katib_local.readback.results import leaderboard
 
 INJECTION_LABEL = "katib.kubeflow.org/metrics-collector-injection"
 

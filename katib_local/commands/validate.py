@@ -14,6 +14,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from katib_local.validate_cmd import run_validate  # heavy (suggestion libraries): only when used
+    from katib_local.experiment.validate_cmd import (
+        run_validate,  # heavy (suggestion libraries): only when used
+    )
 
     return run_validate(args.files, sys.stdout)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from katib_local.types import TrialResult, TrialStatus
+from katib_local.experiment.types import TrialResult, TrialStatus
 
 
 class SuggestionError(Exception):

@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from katib_local.search_space import ParameterSpec, SearchSpaceError, grid_size, grid_values, parse_parameters
+from katib_local.experiment.search_space import (
+    ParameterSpec,
+    SearchSpaceError,
+    grid_size,
+    grid_values,
+    parse_parameters,
+)
 from katib_local.suggestions._base import Suggester, SuggestionError
 from katib_local.suggestions._settings import RULES, check_settings, parsed_settings, settings_list
 

@@ -3,9 +3,9 @@
 Katib runs these on goptuna (Go). Locally they run on the libraries optuna's own ``CmaEsSampler`` and
 ``QMCSampler`` use (``cmaes`` and ``scipy.stats.qmc``), driven directly: those optuna samplers keep their
 sequential state (the CMA optimizer, the Sobol index) in trial/study system attributes, which a history of
-:class:`~katib_local.types.TrialResult` cannot restore, whereas here that state is derived from the history on
-every call. As in goptuna, ``distribution`` is ignored (linear scale) and ``categorical``/``discrete``
-parameters are sampled uniformly at random (goptuna's independent sampler).
+:class:`~katib_local.experiment.types.TrialResult` cannot restore, whereas here that state is derived from
+the history on every call. As in goptuna, ``distribution`` is ignored (linear scale) and
+``categorical``/``discrete`` parameters are sampled uniformly at random (goptuna's independent sampler).
 
 Numeric values: a double with ``step`` and every int are rounded to ``min + k*step`` (int step 1 by default)
 and kept within ``[min, max]``.
@@ -32,9 +32,9 @@ import cmaes
 import numpy as np
 from scipy.stats import qmc
 
-from katib_local.search_space import ParameterSpec, format_value
+from katib_local.experiment.search_space import ParameterSpec, format_value
+from katib_local.experiment.types import TrialResult, TrialStatus
 from katib_local.suggestions._history import call_seed, parse_assignments
-from katib_local.types import TrialResult, TrialStatus
 
 
 def _snap(spec: ParameterSpec, value: float) -> float:

@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from katib_local.search_space import ParameterSpec
-from katib_local.types import TrialResult
+from katib_local.experiment.search_space import ParameterSpec
+from katib_local.experiment.types import TrialResult
 
 
 def parse_value(spec: ParameterSpec, raw: str) -> Any:

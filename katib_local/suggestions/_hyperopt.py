@@ -29,10 +29,10 @@ import hyperopt
 import numpy as np
 from hyperopt import hp
 
-from katib_local.search_space import ParameterSpec, format_value
+from katib_local.experiment.search_space import ParameterSpec, format_value
+from katib_local.experiment.types import TrialResult
 from katib_local.suggestions._base import completed
 from katib_local.suggestions._history import call_seed, parse_assignments
-from katib_local.types import TrialResult
 
 logging.getLogger("hyperopt").setLevel(logging.WARNING)
 

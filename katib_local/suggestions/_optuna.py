@@ -11,11 +11,11 @@ Search space: ``int`` -> ``IntDistribution(min, max, step)`` (step 1 by default)
 ``CategoricalDistribution(list)``. normal/logNormal are rejected before this point (Katib v0.19 silently drops
 them and trial creation then fails).
 
-Grid: ``GridSampler`` over Katib's combinations (:func:`katib_local.search_space.grid_values`), seeded by
-``random_state`` (optuna's default 0 when absent). Unvisited combinations are drawn at random, as optuna 3.3
-in Katib does: the rebuilt study is padded with placeholder trials so optuna 5's sampler never takes its "grid
-id = trial number" shortcut, which would ignore the history. When every combination is visited or pending the
-sampler re-suggests (Katib: same; set ``maxTrialCount`` <= grid size).
+Grid: ``GridSampler`` over Katib's combinations (:func:`katib_local.experiment.search_space.grid_values`),
+seeded by ``random_state`` (optuna's default 0 when absent). Unvisited combinations are drawn at random, as
+optuna 3.3 in Katib does: the rebuilt study is padded with placeholder trials so optuna 5's sampler never
+takes its "grid id = trial number" shortcut, which would ignore the history. When every combination is
+visited or pending the sampler re-suggests (Katib: same; set ``maxTrialCount`` <= grid size).
 """
 
 from __future__ import annotations
@@ -28,10 +28,10 @@ import optuna
 from optuna.distributions import BaseDistribution, CategoricalDistribution, FloatDistribution, IntDistribution
 from optuna.trial import TrialState, create_trial
 
-from katib_local.search_space import ParameterSpec, format_value, grid_values
+from katib_local.experiment.search_space import ParameterSpec, format_value, grid_values
+from katib_local.experiment.types import TrialResult
 from katib_local.suggestions._base import LEARNABLE
 from katib_local.suggestions._history import call_seed, parse_assignments
-from katib_local.types import TrialResult
 
 optuna.logging.set_verbosity(optuna.logging.ERROR)
 

@@ -20,10 +20,10 @@ from typing import Any
 from skopt import Optimizer
 from skopt.space import Categorical, Dimension, Integer, Real
 
-from katib_local.search_space import ParameterSpec, format_value
+from katib_local.experiment.search_space import ParameterSpec, format_value
+from katib_local.experiment.types import TrialResult
 from katib_local.suggestions._base import completed
 from katib_local.suggestions._history import call_seed, parse_assignments
-from katib_local.types import TrialResult
 
 DEFAULTS: dict[str, Any] = {
     "base_estimator": "GP",

@@ -4,9 +4,9 @@ hand-made curves where they disagree, and the replay's use of Katib's rule (froz
 from collections.abc import Sequence
 
 from bench._replay import KatibMedianStop, TextbookMedianStop, experiment, replay, textbook_should_stop
-from katib_local.medianstop import MedianStopSettings, RuleChecker, compute_rules
-from katib_local.observation import MetricLog
-from katib_local.types import TrialStatus
+from katib_local.controller.medianstop import MedianStopSettings, RuleChecker, compute_rules
+from katib_local.controller.observation import MetricLog
+from katib_local.experiment.types import TrialStatus
 from tests.bench.fake_table import fake_table
 
 

@@ -1,7 +1,7 @@
 """The replayed Katib loop on a hand-made table: counts, costs, failures, snapping (no TensorFlow)."""
 
 from bench._replay import continuous_parameters, experiment, replay, summarize, to_table_config
-from katib_local.types import TrialStatus
+from katib_local.experiment.types import TrialStatus
 from tests.bench.fake_table import BEST, fake_table
 
 

@@ -14,10 +14,10 @@ import yaml
 
 from katib_local.cli import main as katib_local_main
 from katib_local.commands import best as best_command
-from katib_local.defaults import apply_defaults
-from katib_local.observation import MetricLog
-from katib_local.store import Store
-from katib_local.types import TrialStatus
+from katib_local.controller.observation import MetricLog
+from katib_local.controller.store import Store
+from katib_local.experiment.defaults import apply_defaults
+from katib_local.experiment.types import TrialStatus
 
 from .fake_kube import cli, parse
 from .runner_helpers import job_trial_spec, write_experiment

@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from katib_local.rendering import render_trial_spec
+from katib_local.experiment.rendering import render_trial_spec
 
 from .fake_kube import INJECTION, cli, condition, fake_client, trial_object
 

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 import yaml
 
-from katib_local.best import model_from_template
-from katib_local.model_location import (
+from katib_local.readback.best import model_from_template
+from katib_local.readback.model_location import (
     ModelLocation,
     NoModelLocationError,
     locate_model,

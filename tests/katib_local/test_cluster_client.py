@@ -20,8 +20,8 @@ from katib_local.cluster import (
     trial_status,
 )
 from katib_local.cluster._errors import from_api_exception
-from katib_local.results import ExperimentView
-from katib_local.types import TrialStatus
+from katib_local.experiment.types import TrialStatus
+from katib_local.readback.results import ExperimentView
 
 from .fake_kube import FakeCoreV1Api, fake_client, trial_object
 

@@ -7,9 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from katib_local.collectors import DEFAULT_FILTER, CollectorError, CollectorSpec, TextParser, parse_json_line
-from katib_local.observation import UNAVAILABLE, MetricLog, metric_values, summarize
-from katib_local.timestamps import ZERO_TIME, parse_rfc3339
+from katib_local.controller.collectors import (
+    DEFAULT_FILTER,
+    CollectorError,
+    CollectorSpec,
+    TextParser,
+    parse_json_line,
+)
+from katib_local.controller.observation import UNAVAILABLE, MetricLog, metric_values, summarize
+from katib_local.controller.timestamps import ZERO_TIME, parse_rfc3339
 
 
 def test_default_filter_reads_katib_examples_and_only_configured_names():

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from katib_local.defaults import (
+from katib_local.experiment.defaults import (
     JOB_FAILURE_CONDITION,
     JOB_SUCCESS_CONDITION,
     KUBEFLOW_JOB_SUCCESS_CONDITION,

@@ -11,7 +11,7 @@ import json
 import pytest
 
 from katib_local.cli import main
-from katib_local.gpus import detect_gpus
+from katib_local.controller.gpus import detect_gpus
 from tests.katib_local.runner_helpers import quadratic_experiment, trials_in_db, write_experiment
 
 GPUS = detect_gpus()

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 import yaml
 
-from katib_local.helm_values import inference_values, write_values
-from katib_local.model_location import ModelLocation
+from katib_local.readback.helm_values import inference_values, write_values
+from katib_local.readback.model_location import ModelLocation
 from tests.charts.conftest import only, served_model_dir, to_manifests
 
 helm = pytest.importorskip("helm_python", reason="helm-python-sdk (dev extra) renders the chart")

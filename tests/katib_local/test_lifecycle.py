@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from katib_local.lifecycle import GOAL_REACHED, MAX_TRIALS_REACHED, Counts, Decision, decide, trials_to_create
+from katib_local.controller.lifecycle import (
+    GOAL_REACHED,
+    MAX_TRIALS_REACHED,
+    Counts,
+    Decision,
+    decide,
+    trials_to_create,
+)
 
 
 def reason(decision: Decision | None) -> str | None:

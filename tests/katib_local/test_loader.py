@@ -6,7 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from katib_local.loader import LoaderError, find_experiments, load_yaml_documents, namespace_labels, to_model
+from katib_local.experiment.loader import (
+    LoaderError,
+    find_experiments,
+    load_yaml_documents,
+    namespace_labels,
+    to_model,
+)
 
 DATA = Path(__file__).parent / "data" / "spec"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from katib_local.localize import LocalizeError, localize, parse_cpu
+from katib_local.controller.localize import LocalizeError, localize, parse_cpu
 
 
 def job(container: dict, volumes: list | None = None, **pod) -> dict:

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from katib_local.medianstop import MedianStopSettings, RuleChecker, StopRule, compute_rules, threshold
-from katib_local.observation import MetricLog
+from katib_local.controller.medianstop import (
+    MedianStopSettings,
+    RuleChecker,
+    StopRule,
+    compute_rules,
+    threshold,
+)
+from katib_local.controller.observation import MetricLog
 
 
 def _logs(values, name="acc"):

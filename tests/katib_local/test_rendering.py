@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from katib_local.rendering import RenderError, new_trial_name, render_trial_spec
+from katib_local.experiment.rendering import RenderError, new_trial_name, render_trial_spec
 
 SPEC = {
     "apiVersion": "batch/v1",

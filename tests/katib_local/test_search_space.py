@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from katib_local.search_space import (
+from katib_local.experiment.search_space import (
     ParameterSpec,
     SearchSpaceError,
     format_value,

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from katib_local.defaults import apply_defaults
-from katib_local.loader import find_experiments, load_yaml_documents
+from katib_local.experiment.defaults import apply_defaults
+from katib_local.experiment.loader import find_experiments, load_yaml_documents
+from katib_local.experiment.types import TrialResult, TrialStatus
 from katib_local.suggestions import LOCAL_ALGORITHMS, Suggester, SuggestionError, make_suggester
 from katib_local.suggestions._base import completed, pending
-from katib_local.types import TrialResult, TrialStatus
 
 ALGORITHMS = sorted(LOCAL_ALGORITHMS)
 FAST_BO = (("acq_optimizer", "sampling"), ("n_initial_points", "5"))

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from katib_local.collectors import read_tfevents
-from katib_local.gpus import GpuPool
+from katib_local.controller.collectors import read_tfevents
+from katib_local.controller.gpus import GpuPool
 
 
 def write_scalars(

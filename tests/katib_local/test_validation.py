@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from katib_local.loader import find_experiments, load_yaml_documents, namespace_labels
-from katib_local.validation import Finding, validate_experiment
+from katib_local.experiment.loader import find_experiments, load_yaml_documents, namespace_labels
+from katib_local.experiment.validation import Finding, validate_experiment
 
 DATA = Path(__file__).parent / "data" / "spec"
 DELETE = object()
@@ -794,7 +794,7 @@ def test_settings_rules_skipped_while_parameters_break_webhook_rules() -> None:
 
 
 def test_raw_and_defaulted_experiments_validate_alike() -> None:
-    from katib_local.defaults import apply_defaults
+    from katib_local.experiment.defaults import apply_defaults
 
     broken = mutate(
         base(), {"spec.parallelTrialCount": DELETE, "spec.maxTrialCount": 2, "spec.maxFailedTrialCount": 1}

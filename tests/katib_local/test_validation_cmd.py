@@ -6,7 +6,7 @@ import io
 import shutil
 from pathlib import Path
 
-from katib_local.validate_cmd import run_validate
+from katib_local.experiment.validate_cmd import run_validate
 
 DATA = Path(__file__).parent / "data" / "spec"
 BASE = DATA / "base-experiment.yaml"

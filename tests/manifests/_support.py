@@ -2,8 +2,9 @@
 
 Everything here runs offline: ``kubectl kustomize`` renders without a cluster, kubernetes-validate carries the
 Kubernetes JSON schemas, and the trial rendering is Katib's own text substitution (via
-:mod:`katib_local.rendering`). Results that are slow to compute (kustomize runs, schema validations) are
-cached per process, so each object is validated once per Kubernetes version however many tests look at it.
+:mod:`katib_local.experiment.rendering`). Results that are slow to compute (kustomize runs, schema
+validations) are cached per process, so each object is validated once per Kubernetes version however many
+tests look at it.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import kubernetes_validate
 import numpy as np
 import yaml
 
-from katib_local.rendering import render_trial_spec
+from katib_local.experiment.rendering import render_trial_spec
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 MANIFESTS = REPO_ROOT / "manifests"

@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 import yaml
 
-from katib_local.defaults import apply_defaults
-from katib_local.validation import validate_experiment
+from katib_local.experiment.defaults import apply_defaults
+from katib_local.experiment.validation import validate_experiment
 from tests.manifests._support import (
     CLAIM_NAME,
     EXPERIMENT_FILES,

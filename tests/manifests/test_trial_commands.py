@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from katib_local.localize import localize
+from katib_local.controller.localize import localize
 from tests.manifests._support import (
     CLAIM_NAME,
     EXPERIMENT_FILES,

@@ -12,7 +12,7 @@ the command line it ran. This module follows it:
    ``persistentVolumeClaim``: the model is at ``<claimName>`` / ``<mount subPath>/<PATH below mountPath>``.
 
 On one machine ``katib-local`` maps a claim to ``<root>/volumes/<claimName>/`` (see
-:mod:`katib_local.localize`), so the same location names the local directory.
+:mod:`katib_local.controller.localize`), so the same location names the local directory.
 
 Edge cases, each a :class:`NoModelLocationError` with a one-line reason: no primary container, no
 ``--model-dir``, a path left with an unresolved variable (``$X``), a path under no mount (the container's own
@@ -89,7 +89,7 @@ def locate_model(
     """The PVC location of the model directory the trial's primary container was told to write.
 
     ``manifest`` is the rendered trial (``${trialParameters.*}`` already substituted, as in a Trial's
-    ``spec.runSpec`` or :func:`katib_local.rendering.render_trial_spec`).
+    ``spec.runSpec`` or :func:`katib_local.experiment.rendering.render_trial_spec`).
     Raises :class:`NoModelLocationError`.
     """
     for pod in _pod_specs(manifest):

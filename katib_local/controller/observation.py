@@ -25,7 +25,7 @@ UNAVAILABLE = "unavailable"
 
 @dataclass(frozen=True)
 class MetricLog:
-    """One observation-log row. ``time`` is normalised (see :mod:`katib_local.timestamps`)."""
+    """One observation-log row. ``time`` is normalised (see :mod:`katib_local.controller.timestamps`)."""
 
     name: str
     time: str

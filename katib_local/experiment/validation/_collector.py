@@ -6,8 +6,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from katib_local.validation._finding import Finding
-from katib_local.validation._katib_config import ALL_COLLECTOR_KINDS, METRICS_COLLECTORS
+from katib_local.experiment.validation._finding import Finding
+from katib_local.experiment.validation._katib_config import ALL_COLLECTOR_KINDS, METRICS_COLLECTORS
 
 TWO_GROUPS = re.compile(r".*\(.*\).*\(.*\).*")
 """Katib's check that a filter has two top subexpressions (name, value)."""

@@ -15,8 +15,8 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
-from katib_local.lifecycle import Counts
-from katib_local.types import TrialStatus
+from katib_local.controller.lifecycle import Counts
+from katib_local.experiment.types import TrialStatus
 
 _STYLE = {
     TrialStatus.SUCCEEDED: "green",

@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from katib_local.observation import MetricLog
+from katib_local.controller.observation import MetricLog
 
 DEFAULT_MIN_TRIALS_REQUIRED = 3
 DEFAULT_START_STEP = 4

@@ -21,12 +21,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
-from katib_local.defaults import apply_defaults
-from katib_local.model_location import ModelLocation, NoModelLocationError, locate_model
-from katib_local.observation import MetricSummary
-from katib_local.rendering import RenderError, render_trial_spec
-from katib_local.results import ExperimentView, best, trial_result
-from katib_local.store import ExperimentRow, Store
+from katib_local.controller.observation import MetricSummary
+from katib_local.controller.store import ExperimentRow, Store
+from katib_local.experiment.defaults import apply_defaults
+from katib_local.experiment.rendering import RenderError, render_trial_spec
+from katib_local.readback.model_location import ModelLocation, NoModelLocationError, locate_model
+from katib_local.readback.results import ExperimentView, best, trial_result
 
 
 class NoBestTrialError(Exception):

@@ -26,10 +26,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from katib_local.medianstop import StopRule
-from katib_local.observation import MetricLog
-from katib_local.timestamps import now
-from katib_local.types import TrialStatus
+from katib_local.controller.medianstop import StopRule
+from katib_local.controller.observation import MetricLog
+from katib_local.controller.timestamps import now
+from katib_local.experiment.types import TrialStatus
 
 DB_NAME = "katib-local.db"
 

@@ -6,9 +6,10 @@ it instead of leaving orphans that a resumed run would duplicate. Its stdout and
 StdOut collector, to ``metrics.log`` in the trial's directory.
 
 A reader thread per trial parses lines as they come (StdOut: the pipe; File: the file, tailed until the
-process exits), feeds the :class:`~katib_local.medianstop.RuleChecker`, and on a stop decision sends SIGTERM
-to the process group, as Katib's sidecar does. The observation of an early-stopped trial is what had been
-reported up to the stopping line. Events go to the runner's queue; the runner's main thread does all writes.
+process exits), feeds the :class:`~katib_local.controller.medianstop.RuleChecker`, and on a stop decision
+sends SIGTERM to the process group, as Katib's sidecar does. The observation of an early-stopped trial is
+what had been reported up to the stopping line. Events go to the runner's queue; the runner's main thread
+does all writes.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from katib_local.collectors import (
+from katib_local.controller.collectors import (
     CollectorError,
     CollectorSpec,
     TextParser,
@@ -37,11 +38,11 @@ from katib_local.collectors import (
     read_text_file,
     read_tfevents,
 )
-from katib_local.localize import LaunchSpec
-from katib_local.medianstop import RuleChecker, StopRule
-from katib_local.observation import UNAVAILABLE, MetricLog, has_metric
-from katib_local.timestamps import ZERO_TIME
-from katib_local.types import TrialStatus
+from katib_local.controller.localize import LaunchSpec
+from katib_local.controller.medianstop import RuleChecker, StopRule
+from katib_local.controller.observation import UNAVAILABLE, MetricLog, has_metric
+from katib_local.controller.timestamps import ZERO_TIME
+from katib_local.experiment.types import TrialStatus
 
 TERMINATION_GRACE_SECONDS = 30.0
 """Kubernetes' default ``terminationGracePeriodSeconds``: SIGTERM, then SIGKILL after this long."""

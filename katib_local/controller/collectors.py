@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from katib_local.observation import MetricLog
-from katib_local.timestamps import ZERO_TIME, from_epoch, parse_rfc3339
+from katib_local.controller.observation import MetricLog
+from katib_local.controller.timestamps import ZERO_TIME, from_epoch, parse_rfc3339
 
 DEFAULT_FILTER = r"([\w|-]+)\s*=\s*([+-]?\d*(\.\d+)?([Ee][+-]?\d+)?)"
 """Katib's default StdOut/File TEXT filter (``pkg/metricscollector/v1beta1/common/const.go``)."""

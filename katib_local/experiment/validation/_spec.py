@@ -10,8 +10,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from katib_local.validation._finding import Finding
-from katib_local.validation._katib_config import EARLY_STOPPINGS, SUGGESTIONS
+from katib_local.experiment.validation._finding import Finding
+from katib_local.experiment.validation._katib_config import EARLY_STOPPINGS, SUGGESTIONS
 
 NAME_PATTERN = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?")
 """Katib's experiment-name regex. It has no ``$``: only the first character and the length really count."""

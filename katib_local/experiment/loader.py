@@ -76,7 +76,7 @@ def to_model(experiment: Mapping[str, Any]) -> V1beta1Experiment:
     """``experiment`` loaded through Katib's own pydantic models (camelCase aliases).
 
     As with Katib's SDK, unknown fields are dropped and enum values are not checked: the model is a typed
-    view, not a validator (:func:`katib_local.validation.validate_experiment` is).
+    view, not a validator (:func:`katib_local.experiment.validation.validate_experiment` is).
 
     Raises:
         LoaderError: a field has a type the model cannot coerce (e.g. ``maxTrialCount: abc``).

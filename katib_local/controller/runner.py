@@ -34,10 +34,9 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from katib_local.collectors import CollectorSpec
-from katib_local.display import Display, Progress
-from katib_local.gpus import GpuPool, detect_gpus
-from katib_local.lifecycle import (
+from katib_local.controller.collectors import CollectorSpec
+from katib_local.controller.gpus import GpuPool, detect_gpus
+from katib_local.controller.lifecycle import (
     SUGGESTION_END,
     SUGGESTION_FAILED,
     Counts,
@@ -45,15 +44,16 @@ from katib_local.lifecycle import (
     decide,
     trials_to_create,
 )
-from katib_local.localize import LaunchSpec, LocalizeError, localize
-from katib_local.lock import RunnerLock
-from katib_local.medianstop import MedianStopSettings, compute_rules
-from katib_local.process import Event, Finished, Report, TrialProcess, classify, process_start_time
-from katib_local.rendering import RenderError, new_trial_name, render_trial_spec
-from katib_local.results import ExperimentView, best, trial_result
-from katib_local.store import ExperimentRow, Store, TrialRow
+from katib_local.controller.localize import LaunchSpec, LocalizeError, localize
+from katib_local.controller.lock import RunnerLock
+from katib_local.controller.medianstop import MedianStopSettings, compute_rules
+from katib_local.controller.process import Event, Finished, Report, TrialProcess, classify, process_start_time
+from katib_local.controller.store import ExperimentRow, Store, TrialRow
+from katib_local.experiment.rendering import RenderError, new_trial_name, render_trial_spec
+from katib_local.experiment.types import TrialResult, TrialStatus
+from katib_local.readback.display import Display, Progress
+from katib_local.readback.results import ExperimentView, best, trial_result
 from katib_local.suggestions import Suggester, SuggestionError, make_suggester
-from katib_local.types import TrialResult, TrialStatus
 
 EDITABLE_FIELDS = ("parallelTrialCount", "maxTrialCount", "maxFailedTrialCount")
 INTERRUPT_GRACE_SECONDS = 30.0

@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from katib_local.defaults import apply_defaults
-from katib_local.suggestions import validate_algorithm_settings
-from katib_local.validation._collector import check_metrics_collector
-from katib_local.validation._finding import Finding
-from katib_local.validation._shape import check_shape
-from katib_local.validation._spec import (
+from katib_local.experiment.defaults import apply_defaults
+from katib_local.experiment.validation._collector import check_metrics_collector
+from katib_local.experiment.validation._finding import Finding
+from katib_local.experiment.validation._shape import check_shape
+from katib_local.experiment.validation._spec import (
     check_algorithm,
     check_counts,
     check_early_stopping,
@@ -19,8 +18,9 @@ from katib_local.validation._spec import (
     check_parameters,
     check_resume_policy,
 )
-from katib_local.validation._template import check_trial_template
-from katib_local.validation._warnings import katib_behaviour_warnings
+from katib_local.experiment.validation._template import check_trial_template
+from katib_local.experiment.validation._warnings import katib_behaviour_warnings
+from katib_local.suggestions import validate_algorithm_settings
 
 INJECTION_LABEL = ("katib.kubeflow.org/metrics-collector-injection", "enabled")
 
@@ -57,15 +57,16 @@ def validate_experiment(
 ) -> list[Finding]:
     """Every error and warning for ``experiment``, all at once: errors first, each group in spec order.
 
-    ``experiment`` may be raw or defaulted: :func:`katib_local.defaults.apply_defaults` is applied first (it
-    is idempotent), as Kubernetes runs Katib's mutating webhook before the validating one. A field of the
-    wrong JSON type (e.g. an unquoted number where Katib has a string) is reported alone, as Katib's decoding
-    fails before any rule runs (:mod:`._shape`). Sections are checked independently (Katib stops at the first
-    error; this reports them all). The suggestion service's settings and search-space rules run only when the
-    webhook's parameter and algorithm rules pass, so one mistake is not reported twice.
+    ``experiment`` may be raw or defaulted: :func:`katib_local.experiment.defaults.apply_defaults` is applied
+    first (it is idempotent), as Kubernetes runs Katib's mutating webhook before the validating one. A field
+    of the wrong JSON type (e.g. an unquoted number where Katib has a string) is reported alone, as Katib's
+    decoding fails before any rule runs (:mod:`._shape`). Sections are checked independently (Katib stops at
+    the first error; this reports them all). The suggestion service's settings and search-space rules run
+    only when the webhook's parameter and algorithm rules pass, so one mistake is not reported twice.
 
     ``namespace_labels``: ``{namespace: labels}`` of Namespace objects applied together with the experiment
-    (see :func:`katib_local.loader.namespace_labels`); the injection-label rule runs only for those.
+    (see :func:`katib_local.experiment.loader.namespace_labels`); the injection-label rule runs only for
+    those.
     """
     shape = check_shape(experiment)
     if shape:

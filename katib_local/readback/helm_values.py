@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from katib_local.model_location import ModelLocation
+from katib_local.readback.model_location import ModelLocation
 
 MODEL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 

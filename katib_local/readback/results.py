@@ -19,9 +19,9 @@ from typing import Any
 
 from rich.table import Table
 
-from katib_local.observation import metric_values
-from katib_local.store import TrialRow
-from katib_local.types import TrialResult, TrialStatus
+from katib_local.controller.observation import metric_values
+from katib_local.controller.store import TrialRow
+from katib_local.experiment.types import TrialResult, TrialStatus
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from katib_local.validation._finding import Finding
+from katib_local.experiment.validation._finding import Finding
 
 STR, INT, NUMBER, BOOL, MAP, LIST = "a string", "an integer", "a number", "a boolean", "a mapping", "a list"
 

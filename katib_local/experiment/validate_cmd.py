@@ -17,8 +17,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from katib_local.loader import LoaderError, find_experiments, load_yaml_documents, namespace_labels
-from katib_local.validation import Finding, validate_experiment
+from katib_local.experiment.loader import LoaderError, find_experiments, load_yaml_documents, namespace_labels
+from katib_local.experiment.validation import Finding, validate_experiment
 
 YAML_SUFFIXES = (".yaml", ".yml")
 

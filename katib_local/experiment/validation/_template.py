@@ -18,7 +18,7 @@ from typing import Any
 
 import kubernetes_validate
 
-from katib_local.validation._finding import Finding
+from katib_local.experiment.validation._finding import Finding
 
 KUBERNETES_VERSION = "1.32"
 """Schema version the Job template is checked against (the kubectl on this project's machines)."""

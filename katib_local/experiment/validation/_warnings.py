@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from katib_local.experiment.validation._finding import Finding
 from katib_local.suggestions import LOCAL_ALGORITHMS, UNSUPPORTED_ALGORITHMS
-from katib_local.validation._finding import Finding
 
 CONFIGMAP_UNRESOLVED = "trial template from a ConfigMap cannot be resolved locally"
 """Prefix of the warning for ``trialTemplate.configMap`` (the rest says what is not checked)."""
