@@ -251,6 +251,14 @@ class TrainerConfig:
     model_version: int = flag(
         1, IntRange(1, 2**31 - 1), "Version subdirectory; an existing one is refused (exit 1).", "output"
     )
+    checkpoint_dir: str = flag(
+        "",
+        Text("directory"),
+        "Save a checkpoint here after every epoch (atomically) and, when one is already here, continue "
+        "from the epoch after it (pod restarts, PBT); changed hyperparameters apply, another model's "
+        "checkpoint is refused (exit 1); empty = none.",
+        "output",
+    )
     experiment_name: str = flag(
         "",
         Text("name"),
@@ -361,6 +369,11 @@ def _cross_check(cfg: TrainerConfig) -> None:
         raise UsageError(
             f"argument --synthetic-min-life: must be <= --synthetic-max-life ({cfg.synthetic_max_life}), "
             f"got {cfg.synthetic_min_life}"
+        )
+    if cfg.checkpoint_dir and cfg.cv_folds > 1:
+        raise UsageError(
+            f"argument --checkpoint-dir: cannot be used with --cv-folds > 1 (got {cfg.cv_folds}); "
+            "checkpoints cover one train/validation split"
         )
     if cfg.val_fraction + cfg.test_fraction >= 1.0:
         raise UsageError(

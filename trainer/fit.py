@@ -10,6 +10,7 @@ import keras
 import numpy as np
 
 from trainer.callbacks import DivergenceGuard, EpochReporter
+from trainer.checkpoint import Checkpointing
 from trainer.config import TrainerConfig
 from trainer.data import PreparedData, WindowArrays, to_tf_dataset
 from trainer.errors import TrainerError
@@ -67,23 +68,33 @@ def fit_model(cfg: TrainerConfig, data: PreparedData, sink: Callable[[dict[str, 
             keras.metrics.MeanAbsoluteError(name="mae"),
         ],
     )
-    rows: list[dict[str, Value]] = []
-
-    def record(values: dict[str, Value]) -> None:
-        rows.append(values)
-        sink(values)
-
-    callbacks: list[keras.callbacks.Callback] = [DivergenceGuard(), EpochReporter(record)]
     early: keras.callbacks.EarlyStopping | None = None
     if cfg.patience > 0:
         early = keras.callbacks.EarlyStopping(
             monitor="val_loss", patience=cfg.patience, restore_best_weights=True
         )
-        callbacks.append(early)
+    ckpt = Checkpointing.open(cfg, model, data.feature_names, early) if cfg.checkpoint_dir else None
+    rows: list[dict[str, Value]] = list(ckpt.rows) if ckpt is not None else []
+
+    def record(values: dict[str, Value]) -> None:
+        rows.append(values)
+        if ckpt is not None:
+            ckpt.save(rows)  # before the line is printed, so no epoch is ever printed twice
+        sink(values)
+
+    # EarlyStopping judges an epoch before it is checkpointed and reported; Checkpointing follows it
+    # (its on_train_begin restores the state EarlyStopping's own just reset).
+    callbacks: list[keras.callbacks.Callback] = [DivergenceGuard()]
+    callbacks += [c for c in (early, ckpt) if c is not None]
+    callbacks.append(EpochReporter(record))
+    train = to_tf_dataset(data.train, cfg.batch_size, shuffle=True, seed=cfg.seed)
+    if ckpt is not None:
+        ckpt.skip_shuffles(train)
     model.fit(
-        to_tf_dataset(data.train, cfg.batch_size, shuffle=True, seed=cfg.seed),
+        train,
         validation_data=to_tf_dataset(data.val, cfg.batch_size, shuffle=False, seed=cfg.seed),
-        epochs=cfg.epochs,
+        epochs=cfg.epochs if ckpt is None else ckpt.last_epoch(cfg.epochs),
+        initial_epoch=0 if ckpt is None else ckpt.initial_epoch,
         callbacks=callbacks,
         shuffle=False,  # the dataset shuffles itself (seeded, per epoch)
         verbose=0,

@@ -106,8 +106,9 @@ class _Outputs:
                 emit(line, self._out)
                 self._scalars(step, {f"fold{fold}/{n}": v for n, v in metrics.items()})
             else:
-                emit(values, self._out)
+                # scalars first: a kill right after the line leaves both (the epoch's checkpoint came first)
                 self._scalars(step, metrics)
+                emit(values, self._out)
 
         return sink
 
