@@ -49,11 +49,23 @@ from katib_local.controller.lock import RunnerLock
 from katib_local.controller.medianstop import MedianStopSettings, compute_rules
 from katib_local.controller.process import Event, Finished, Report, TrialProcess, classify, process_start_time
 from katib_local.controller.store import ExperimentRow, Store, TrialRow
+from katib_local.controller.suggestion_volume import (
+    local_trial_dir,
+    mount_suggestion_volume,
+    prepare_trial_dir,
+    trial_dir_setting,
+)
 from katib_local.experiment.rendering import RenderError, new_trial_name, render_trial_spec
 from katib_local.experiment.types import TrialResult, TrialStatus
 from katib_local.readback.display import Display, Progress
 from katib_local.readback.results import ExperimentView, best, trial_result
-from katib_local.suggestions import Suggester, SuggestionError, make_suggester
+from katib_local.suggestions import (
+    ProposedTrial,
+    StatefulSuggester,
+    Suggester,
+    SuggestionError,
+    make_service,
+)
 
 EDITABLE_FIELDS = ("parallelTrialCount", "maxTrialCount", "maxFailedTrialCount")
 INTERRUPT_GRACE_SECONDS = 30.0
@@ -125,6 +137,10 @@ class Runner:
         self.running: dict[str, tuple[TrialProcess, list[str]]] = {}
         self.gpus = GpuPool(detect_gpus())
         self.progress = Progress(self.name, self.view.objective, max_trials=self.spec.get("maxTrialCount"))
+        self.algorithm = str((self.spec.get("algorithm") or {}).get("algorithmName") or "")
+        # Katib's pod webhook mounts the Suggestion's volume only in pods that get a collector sidecar.
+        self.suggestion_trial_dir = trial_dir_setting(self.spec) if self.collector.kind != "Push" else None
+        self.notes_shown: set[str] = set()
 
     # entry -----------------------------------------------------------------------------------------------
     def run(self) -> RunResult:
@@ -144,7 +160,7 @@ class Runner:
             self._recover(store)
             store.add_condition(self.name, "Running", "ExperimentRunning", "Experiment is running")
             try:
-                suggester = make_suggester(self.doc)
+                suggester = make_service(self.doc)
             except SuggestionError as exc:
                 store.add_condition(self.name, "Failed", SUGGESTION_FAILED, f"Suggestion has failed: {exc}")
                 return RunResult(self.name, store.get_experiment(self.name).last_condition)  # type: ignore[union-attr]
@@ -206,7 +222,7 @@ class Runner:
             self.display.info(f"resume: {trial.name} was running when the last runner stopped; it runs again")
 
     # loop ------------------------------------------------------------------------------------------------
-    def _loop(self, store: Store, suggester: Suggester) -> None:
+    def _loop(self, store: Store, suggester: Suggester | StatefulSuggester) -> None:
         draining = False
         while True:
             trials = store.trials(self.name)
@@ -273,14 +289,27 @@ class Runner:
     def _create_batch(
         self,
         store: Store,
-        suggester: Suggester,
+        suggester: Suggester | StatefulSuggester,
         trials: list[TrialRow],
         results: list[TrialResult],
         wanted: int,
     ) -> list[str] | None:
-        """Ask for ``wanted`` assignments and create the trials; ``None`` when the suggestion failed."""
+        """Ask for ``wanted`` assignments and create the trials; ``None`` when the suggestion failed.
+
+        A stateful service (hyperband, pbt) may answer fewer, or none while it waits for running trials; its
+        state is stored with the trials it asked for, and PBT's checkpoint directories are made first.
+        """
+        state: dict[str, Any] | None = None
         try:
-            assignments = suggester.suggest(results, wanted)
+            if isinstance(suggester, StatefulSuggester):
+                proposal = suggester.propose(results, wanted, store.suggestion_state(self.name))
+                proposed, state = proposal.trials, proposal.state
+                for note in proposal.notes:
+                    if note not in self.notes_shown:
+                        self.notes_shown.add(note)
+                        self.display.warning(note)
+            else:
+                proposed = [ProposedTrial(dict(a)) for a in suggester.suggest(results, wanted)]
         except SuggestionError as exc:
             store.add_condition(self.name, "Failed", SUGGESTION_FAILED, f"Suggestion has failed: {exc}")
             self.display.warning(f"suggestion failed: {exc}")
@@ -291,14 +320,30 @@ class Runner:
             rules = compute_rules(self.medianstop, self.view.objective, self.view.objective_type, succeeded)
         taken = {t.name for t in trials}
         batch: list[tuple[str, dict[str, str]]] = []
-        for assignment in assignments:
-            name = new_trial_name(self.name, taken)
+        labels: dict[str, dict[str, str]] = {}
+        for trial in proposed:
+            name = trial.name or new_trial_name(self.name, taken)
             taken.add(name)
-            self._launch_spec(name, assignment)  # fail before anything is written
-            batch.append((name, dict(assignment)))
+            self._launch_spec(name, trial.assignments)  # fail before anything is written
+            self._prepare_checkpoint_dir(name, trial)
+            batch.append((name, dict(trial.assignments)))
+            if trial.labels:
+                labels[name] = dict(trial.labels)
         if batch:
-            store.add_trials(self.name, batch, rules)
+            store.add_trials(self.name, batch, rules, labels=labels, suggestion_state=state)
         return [name for name, _ in batch]
+
+    def _prepare_checkpoint_dir(self, name: str, trial: ProposedTrial) -> None:
+        """PBT: the trial's directory on the Suggestion's volume, empty or a copy of its parent's."""
+        if not (trial.new_checkpoint_dir or trial.checkpoint_from):
+            return
+        root = self.root.resolve()
+        parent = trial.checkpoint_from
+        source = local_trial_dir(root, self.name, self.algorithm, parent) if parent else None
+        try:
+            prepare_trial_dir(local_trial_dir(root, self.name, self.algorithm, name), source)
+        except OSError as exc:
+            raise RunnerError(f"trial {name}: cannot copy {parent}'s checkpoint directory: {exc}") from None
 
     def _launch_spec(self, name: str, assignments: Mapping[str, str]) -> LaunchSpec:
         try:
@@ -309,9 +354,19 @@ class Runner:
                 name,
                 self.namespace,
             )
+            primary = str(self.template.get("primaryContainerName", ""))
+            if self.suggestion_trial_dir is not None:
+                manifest = mount_suggestion_volume(
+                    manifest,
+                    primary,
+                    experiment=self.name,
+                    algorithm=self.algorithm,
+                    trial=name,
+                    mount_path=self.suggestion_trial_dir,
+                )
             return localize(
                 manifest,
-                str(self.template.get("primaryContainerName", "")),
+                primary,
                 root=self.root.resolve(),
                 trial_dir=self.trial_dir(name),
                 trial_name=name,

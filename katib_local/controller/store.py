@@ -1,26 +1,26 @@
 """SQLite state under ``--root``: experiments, trials and observation logs, like Katib's objects and database.
 
 One file, ``<root>/katib-local.db``, in WAL mode so that ``status``/``results`` can read while a runner
-writes.
-Only the runner's main thread writes. Tables:
+writes. Only the runner's main thread writes. Tables:
 
 - ``experiments``: name (primary key: one experiment name per root), namespace, the defaulted spec as JSON,
-  its
-  conditions as JSON (Katib's ``status.conditions``), created/updated times.
+  its conditions as JSON (Katib's ``status.conditions``), created/updated times.
 - ``trials``: name, experiment, a sequence number (creation order), assignments and frozen early-stopping
-  rules
-  as JSON, status (Katib's condition type), message, exit code, created/started/completed times, the process
-  id and its start time (so that a resumed run can tell a leftover process from a reused pid).
-- ``observation_logs``: Katib's rows ``(trial_name, metric_name, time, value)``; read back ``ORDER BY
-  time`` with
-  insertion order breaking ties, as Katib's ``GetObservationLog`` returns them.
+  rules as JSON, status (Katib's condition type), message, exit code, created/started/completed times, the
+  process id and its start time (so that a resumed run can tell a leftover process from a reused pid).
+- ``observation_logs``: Katib's rows ``(trial_name, metric_name, time, value)``; read back ``ORDER BY time``
+  with insertion order breaking ties, as Katib's ``GetObservationLog`` returns them.
+- ``suggestion_state``: per experiment, what a stateful suggestion service keeps between requests (Katib:
+  hyperband's settings in the Suggestion status; PBT's queue, in its service's memory), as JSON.
+- ``trial_labels``: labels a service put on a trial (PBT's generation and parent), as JSON. Tables added
+  later are separate tables, so an older database gains them with ``CREATE TABLE IF NOT EXISTS``.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,6 +68,14 @@ CREATE TABLE IF NOT EXISTS observation_logs (
     value TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS logs_by_trial ON observation_logs(trial_name, time, id);
+CREATE TABLE IF NOT EXISTS suggestion_state (
+    experiment TEXT PRIMARY KEY,
+    state TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS trial_labels (
+    trial_name TEXT PRIMARY KEY,
+    labels TEXT NOT NULL
+);
 """
 
 
@@ -190,9 +198,20 @@ class Store:
 
     # trials --------------------------------------------------------------------------------------------
     def add_trials(
-        self, experiment: str, trials: Sequence[tuple[str, dict[str, str]]], rules: list[StopRule]
+        self,
+        experiment: str,
+        trials: Sequence[tuple[str, dict[str, str]]],
+        rules: list[StopRule],
+        *,
+        labels: Mapping[str, Mapping[str, str]] | None = None,
+        suggestion_state: Mapping[str, Any] | None = None,
     ) -> None:
-        """Insert a batch of new trials (status Created) with the batch's frozen rules, atomically."""
+        """Insert a batch of new trials (status Created) with the batch's frozen rules, atomically.
+
+        ``labels`` (trial name -> labels) and ``suggestion_state`` (what a stateful suggestion service keeps,
+        Katib's Suggestion status) are written in the same transaction, so a runner killed in between leaves
+        neither the trials nor the state that produced them.
+        """
         stamp = now()
         rules_json = json.dumps([r.to_json() for r in rules])
         with self.transaction() as conn:
@@ -213,6 +232,32 @@ class Store:
                         stamp,
                     ),
                 )
+            for name, trial_labels in (labels or {}).items():
+                conn.execute(
+                    "INSERT OR REPLACE INTO trial_labels(trial_name, labels) VALUES (?, ?)",
+                    (name, json.dumps(dict(trial_labels))),
+                )
+            if suggestion_state is not None:
+                conn.execute(
+                    "INSERT OR REPLACE INTO suggestion_state(experiment, state) VALUES (?, ?)",
+                    (experiment, json.dumps(suggestion_state)),
+                )
+
+    def suggestion_state(self, experiment: str) -> dict[str, Any] | None:
+        """What the stateful suggestion service kept at its last reply (``None``: nothing yet)."""
+        row = self._conn.execute(
+            "SELECT state FROM suggestion_state WHERE experiment = ?", (experiment,)
+        ).fetchone()
+        return None if row is None else dict(json.loads(row[0]))
+
+    def trial_labels(self, experiment: str) -> dict[str, dict[str, str]]:
+        """Labels per trial name, for the trials that have any (PBT's generation and parent)."""
+        rows = self._conn.execute(
+            "SELECT l.trial_name, l.labels FROM trial_labels l JOIN trials t ON t.name = l.trial_name "
+            "WHERE t.experiment = ?",
+            (experiment,),
+        )
+        return {name: dict(json.loads(text)) for name, text in rows}
 
     def mark_running(self, trial: str, pid: int, pid_start: str | None) -> None:
         with self.transaction() as conn:

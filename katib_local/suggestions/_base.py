@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Protocol
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
 
 from katib_local.experiment.types import TrialResult, TrialStatus
 
@@ -46,3 +47,50 @@ def completed(history: Sequence[TrialResult]) -> list[TrialResult]:
 def pending(history: Sequence[TrialResult]) -> list[TrialResult]:
     """Trials still Created or Running."""
     return [t for t in history if not t.status.is_terminal]
+
+
+@dataclass(frozen=True)
+class ProposedTrial:
+    """One trial a stateful service asks for.
+
+    ``name`` is set when the service names its trials (Katib's PBT: ``<experiment>-<uuid4>``), else the
+    controller names it. ``labels`` go on the trial (PBT's generation and parent). ``checkpoint_from`` is the
+    trial whose checkpoint directory is copied into this trial's before it starts; ``new_checkpoint_dir``
+    asks for an empty one (PBT's first generation).
+    """
+
+    assignments: dict[str, str]
+    name: str | None = None
+    labels: Mapping[str, str] = field(default_factory=dict)
+    checkpoint_from: str | None = None
+    new_checkpoint_dir: bool = False
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A stateful service's answer to one request.
+
+    ``trials`` may be fewer than requested (hyperband's rungs; see :mod:`._hyperband`), or none while the
+    service waits for running trials. ``state`` is what to keep for the next call (``None``: keep the old
+    one), stored with the new trials in one transaction, as Katib stores a reply's algorithm settings in the
+    Suggestion status together with its assignments. ``notes`` are one-line remarks for the user.
+    """
+
+    trials: list[ProposedTrial]
+    state: dict[str, Any] | None = None
+    notes: tuple[str, ...] = ()
+
+
+@runtime_checkable
+class StatefulSuggester(Protocol):
+    """A service whose answer depends on state kept between calls, not only on the trial history."""
+
+    def propose(
+        self, history: Sequence[TrialResult], count: int, state: Mapping[str, Any] | None
+    ) -> Proposal:
+        """Up to ``count`` new trials given ``history`` (creation order) and the state the last call kept.
+
+        Raises:
+            SuggestionError: the service fails for good (Katib would fail or stall the experiment).
+        """
+        ...

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -12,17 +13,29 @@ from katib_local.experiment.search_space import (
     grid_values,
     parse_parameters,
 )
-from katib_local.suggestions._base import Suggester, SuggestionError
+from katib_local.suggestions._base import StatefulSuggester, Suggester, SuggestionError
 from katib_local.suggestions._settings import RULES, check_settings, parsed_settings, settings_list
 
 # The libraries (optuna, hyperopt, scikit-optimize, cmaes) are imported where an algorithm is built, so that
 # validation, which needs none of them but optuna's distribution check, stays quick to start.
 
 LOCAL_ALGORITHMS = frozenset(
-    {"random", "tpe", "grid", "multivariate-tpe", "bayesianoptimization", "cmaes", "sobol"}
+    {
+        "random",
+        "tpe",
+        "grid",
+        "multivariate-tpe",
+        "bayesianoptimization",
+        "cmaes",
+        "sobol",
+        "hyperband",
+        "pbt",
+    }
 )
 """Algorithms katib-local runs."""
-UNSUPPORTED_ALGORITHMS = frozenset({"hyperband", "pbt", "enas", "darts"})
+STATEFUL_ALGORITHMS = frozenset({"hyperband", "pbt"})
+"""Local algorithms whose suggester is a :class:`StatefulSuggester` (state kept between requests)."""
+UNSUPPORTED_ALGORITHMS = frozenset({"enas", "darts"})
 """Algorithms Katib v0.19 ships that katib-local validates (webhook, settings) but does not run."""
 OPTUNA_ALGORITHMS = frozenset({"grid", "multivariate-tpe"})
 
@@ -90,10 +103,54 @@ def _space_problems(
                     "spec.maxTrialCount",
                 )
             )
+    if name == "hyperband":
+        from katib_local.suggestions._hyperband import space_problem as hyperband_space
+
+        problems += [p for p in [hyperband_space(specs), *_hyperband_rules(specs, experiment)] if p]
+    if name == "pbt":
+        from katib_local.suggestions._pbt import space_problem as pbt_space
+
+        problems += [p for p in [pbt_space(specs)] if p]
     if name == "cmaes" and sum(1 for s in specs if s.is_numeric) < 2:
         problems.append(
             SuggestionError(
                 "cmaes needs at least two double or int parameters (goptuna CMA-ES)", "spec.parameters"
+            )
+        )
+    return problems
+
+
+def _hyperband_rules(specs: list[ParameterSpec], experiment: Mapping[str, Any]) -> list[SuggestionError]:
+    """Katib hyperband's ``ValidateAlgorithmSettings`` beyond single settings: parallelism and resource.
+
+    Katib computes ``s_max = int(log(r_l) / log(int(eta)))`` here with ``eta`` truncated to an integer (the
+    service itself then uses the float), and wants ``parallelTrialCount >= ceil(eta**s_max)``.
+    """
+    spec = experiment.get("spec") or {}
+    settings = {
+        str(e.get("name")): str(e.get("value")) for e in settings_list(experiment) if isinstance(e, Mapping)
+    }
+    problems: list[SuggestionError] = []
+    try:
+        r_l = float(settings["r_l"])
+        eta = int(float(settings.get("eta", "3")))
+    except (KeyError, ValueError):
+        return problems  # reported by the settings rules
+    eta = 3 if eta <= 0 else eta
+    if r_l > 0 and eta > 1:
+        s_max = int(math.log(r_l) / math.log(eta))
+        needed = math.ceil(eta**s_max)
+        if int(spec.get("parallelTrialCount") or 3) < needed:
+            problems.append(
+                SuggestionError(
+                    f"parallelTrialCount must be not less than {needed}.", "spec.parallelTrialCount"
+                )
+            )
+    resource = settings.get("resource_name")
+    if resource is not None and resource not in {s.name for s in specs}:
+        problems.append(
+            SuggestionError(
+                "value of resource_name setting must be in parameters.", "spec.algorithm.algorithmSettings"
             )
         )
     return problems
@@ -125,10 +182,26 @@ def validate_algorithm_settings(experiment: Mapping[str, Any]) -> list[Suggestio
 
 
 def make_suggester(experiment: Mapping[str, Any]) -> Suggester:
-    """The configured suggester for a defaulted experiment.
+    """The configured stateless suggester for a defaulted experiment (local algorithms but hyperband, pbt).
 
     Raises:
-        SuggestionError: the algorithm is unknown or not supported locally (hyperband, pbt, enas, darts), or
+        SuggestionError: as :func:`make_service`, and for hyperband and pbt, which keep state between
+            requests (use :func:`make_service`).
+    """
+    service = make_service(experiment)
+    if isinstance(service, StatefulSuggester):
+        raise SuggestionError(
+            f"{_algorithm(experiment)} keeps state between requests: it has no stateless suggester",
+            "spec.algorithm.algorithmName",
+        )
+    return service
+
+
+def make_service(experiment: Mapping[str, Any]) -> Suggester | StatefulSuggester:
+    """The configured suggestion service for a defaulted experiment: a stateful one for hyperband and pbt.
+
+    Raises:
+        SuggestionError: the algorithm is unknown or not supported locally (enas, darts), or
             :func:`validate_algorithm_settings` finds a problem (the first is raised).
     """
     name = _algorithm(experiment)
@@ -148,6 +221,16 @@ def make_suggester(experiment: Mapping[str, Any]) -> Suggester:
     specs = parse_parameters(experiment)
     settings = parsed_settings(name, settings_list(experiment))
     maximize = (spec.get("objective") or {}).get("type") == "maximize"
+    if name == "hyperband":
+        from katib_local.suggestions._hyperband import HyperbandSuggester
+
+        raw = {str(e.get("name")): str(e.get("value")) for e in settings_list(experiment)}
+        return HyperbandSuggester(specs, raw, maximize=maximize, random_state=settings.get("random_state"))
+    if name == "pbt":
+        from katib_local.suggestions._pbt import PbtSuggester
+
+        metadata = experiment.get("metadata") or {}
+        return PbtSuggester(str(metadata.get("name")), specs, settings, maximize=maximize)
     return _build(name, specs, settings, maximize, spec)
 
 

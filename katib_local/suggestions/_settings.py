@@ -76,8 +76,14 @@ RULES: Mapping[str, Mapping[str, Rule]] = {
     "sobol": {},
     "hyperband": {
         "r_l": Rule(_finite_float, lambda v: v > 0, "r_l must be a positive float number"),
-        "eta": Rule(_finite_float, lambda v: v > 1, "eta must be greater than 1"),
+        "eta": Rule(
+            _finite_float,
+            lambda v: v <= 0 or v >= 2,
+            "eta must be at least 2 (or <= 0 for the default 3): Katib truncates it to an integer and "
+            "divides by log(eta)",
+        ),
         "resource_name": Rule(str, lambda v: bool(v), "resource_name must be specified"),
+        "random_state": _RANDOM_STATE,
     },
     "pbt": {
         "suggestion_trial_dir": Rule(str, lambda v: bool(v), "suggestion_trial_dir must be specified"),
@@ -88,6 +94,7 @@ RULES: Mapping[str, Mapping[str, Rule]] = {
         "resample_probability": Rule(
             _finite_float, lambda v: 0 <= v <= 1, "resample_probability should be in the range of [0, 1]"
         ),
+        "random_state": _RANDOM_STATE,
     },
 }
 """Known settings per algorithm name, as the mapped Katib v0.19 service checks them."""
@@ -96,8 +103,11 @@ REQUIRED: Mapping[str, Sequence[str]] = {
     "hyperband": ("r_l", "resource_name"),
     "pbt": ("suggestion_trial_dir", "n_population", "truncation_threshold"),
 }
-IGNORED_UNKNOWN = frozenset({"cmaes", "sobol"})
-"""Algorithms whose Katib service (goptuna) ignores setting names it does not know."""
+IGNORED_UNKNOWN = frozenset({"cmaes", "sobol", "hyperband", "pbt"})
+"""Algorithms whose Katib service ignores setting names it does not know (goptuna, hyperband, pbt).
+
+``random_state`` is known to hyperband and pbt here only: katib-local seeds their draws with it, and Katib,
+which ignores the name, draws from NumPy's global generator."""
 
 
 def settings_list(experiment: Mapping[str, Any]) -> list[Any]:

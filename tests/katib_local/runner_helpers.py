@@ -101,6 +101,11 @@ def quadratic_experiment(
         spec["earlyStopping"] = early_stopping
     if collector is not None:
         spec["metricsCollectorSpec"] = collector
+    return experiment_doc(name, spec)
+
+
+def experiment_doc(name: str, spec: dict[str, Any]) -> dict[str, Any]:
+    """A Katib Experiment named ``name`` in namespace kubeflow with ``spec``."""
     return {
         "apiVersion": "kubeflow.org/v1beta1",
         "kind": "Experiment",

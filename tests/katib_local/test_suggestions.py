@@ -12,10 +12,20 @@ import pytest
 from katib_local.experiment.defaults import apply_defaults
 from katib_local.experiment.loader import find_experiments, load_yaml_documents
 from katib_local.experiment.types import TrialResult, TrialStatus
-from katib_local.suggestions import LOCAL_ALGORITHMS, Suggester, SuggestionError, make_suggester
+from katib_local.suggestions import (
+    LOCAL_ALGORITHMS,
+    STATEFUL_ALGORITHMS,
+    StatefulSuggester,
+    Suggester,
+    SuggestionError,
+    make_service,
+    make_suggester,
+)
 from katib_local.suggestions._base import completed, pending
 
-ALGORITHMS = sorted(LOCAL_ALGORITHMS)
+ALGORITHMS = sorted(
+    LOCAL_ALGORITHMS - STATEFUL_ALGORITHMS
+)  # hyperband, pbt: tests/katib_local/test_{hyperband,pbt}.py
 FAST_BO = (("acq_optimizer", "sampling"), ("n_initial_points", "5"))
 
 
@@ -246,7 +256,7 @@ def test_foreign_assignments_in_history_are_skipped() -> None:
         assert len(seeded(algorithm, max_trials=20 if algorithm == "grid" else None).suggest(history, 2)) == 2
 
 
-@pytest.mark.parametrize("algorithm", ["hyperband", "pbt", "enas", "darts"])
+@pytest.mark.parametrize("algorithm", ["enas", "darts"])
 def test_katib_only_algorithms_are_rejected_clearly(algorithm: str) -> None:
     with pytest.raises(SuggestionError, match=f"{algorithm} is not supported by katib-local"):
         make_suggester(experiment(algorithm))
@@ -287,7 +297,11 @@ def test_katib_examples_suggest(katib_dir: Path) -> None:
             name = exp["spec"]["algorithm"]["algorithmName"]
             if name not in LOCAL_ALGORITHMS:
                 continue
-            assignments = make_suggester(exp).suggest([], 2)
+            suggester = make_service(exp)
+            if isinstance(suggester, StatefulSuggester):
+                assignments = [t.assignments for t in suggester.propose([], 2, None).trials]
+            else:
+                assignments = suggester.suggest([], 2)
             names = {p["name"] for p in exp["spec"]["parameters"]}
             assert len(assignments) == 2 and all(set(a) == names for a in assignments), file.name
             ran.add(name)

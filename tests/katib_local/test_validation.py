@@ -748,10 +748,10 @@ WARNING_CASES: list[tuple[str, dict[str, Any], str, str]] = [
         "ignores distribution",
     ),
     (
-        "hyperband-local",
-        {"spec.algorithm": algorithm("hyperband", ("r_l", "9"), ("resource_name", "units"))},
+        "hyperband-stalls-on-katib",
+        {"spec.algorithm": algorithm("hyperband", ("r_l", "1"), ("resource_name", "units"))},
         "spec.algorithm.algorithmName",
-        "runs on Katib only",
+        "stops after its first rung",
     ),
 ]
 

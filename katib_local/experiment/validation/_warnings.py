@@ -62,6 +62,24 @@ def katib_behaviour_warnings(spec: Mapping[str, Any]) -> list[Finding]:
                 f"(local algorithms: {', '.join(sorted(LOCAL_ALGORITHMS))})",
             )
         )
+    if algorithm == "hyperband":
+        findings.append(
+            _warning(
+                "spec.algorithm.algorithmName",
+                "hyperband on Katib v0.19 stops after its first rung: each later rung is smaller than the "
+                "request, and the controller rejects such a reply and retries for ever "
+                "(kubeflow/katib#1168); katib-local runs every rung",
+            )
+        )
+    if algorithm == "pbt" and spec.get("resumePolicy") != "FromVolume":
+        findings.append(
+            _warning(
+                "spec.resumePolicy",
+                "pbt needs resumePolicy FromVolume on Katib v0.19: only then is the Suggestion's volume "
+                "created, which the pod webhook mounts at suggestion_trial_dir in every trial (otherwise the "
+                "trial pods wait for a claim that never exists)",
+            )
+        )
     if algorithm == "bayesianoptimization":
         for index, parameter in enumerate(parameters):
             space = parameter.get("feasibleSpace") or {}
