@@ -354,7 +354,7 @@ def test_trial_parameters_match_the_template(name: str) -> None:
 
 
 @experiments
-def test_trial_template_is_a_fail_fast_retained_job(name: str) -> None:
+def test_trial_template_is_a_retained_job_that_survives_disruptions(name: str) -> None:
     experiment = load_experiment(name)
     template = experiment["spec"]["trialTemplate"]
     assert template["retain"] is True, "Katib issue 1377: early-stopped trials lose their observation"
@@ -363,7 +363,11 @@ def test_trial_template_is_a_fail_fast_retained_job(name: str) -> None:
     job = template["trialSpec"]
     assert (job["apiVersion"], job["kind"]) == ("batch/v1", "Job")
     assert not {"name", "namespace"} & set(job.get("metadata", {})), "Katib sets them"
-    assert job["spec"]["backoffLimit"] == 0
+    assert 1 <= job["spec"]["backoffLimit"] <= 3, "a small retry budget for what is not a disruption"
+    ignore, fail = job["spec"]["podFailurePolicy"]["rules"]  # the first matching rule wins: order matters
+    assert ignore == {"action": "Ignore", "onPodConditions": [{"type": "DisruptionTarget", "status": "True"}]}
+    assert fail["action"] == "FailJob"
+    assert fail["onExitCodes"] == {"containerName": PRIMARY_CONTAINER, "operator": "In", "values": [1, 2, 3]}
     assert "ttlSecondsAfterFinished" not in job["spec"], "would delete the retained Job"
     deadline = job["spec"]["activeDeadlineSeconds"]
     assert isinstance(deadline, int) and 0 < deadline <= 4 * 3600
@@ -433,6 +437,7 @@ def test_trials_write_per_trial_directories_on_the_shared_claim(name: str) -> No
     flags = flag_values(trainer_argv(job))
     assert flags["--log-dir"] == f"{SHARED_MOUNT}/tensorboard/{exp}/{trial}"
     assert flags["--model-dir"] == f"{SHARED_MOUNT}/models/{exp}/{trial}"
+    assert flags["--checkpoint-dir"] == f"{SHARED_MOUNT}/checkpoints/{exp}/{trial}", "a retried pod resumes"
     assert flags["--experiment-name"] == exp
     assert flags["--trial-name"] == trial
 
