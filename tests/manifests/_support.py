@@ -38,8 +38,10 @@ SEARCH_FILES = (
     "experiment-tpe.yaml",
     "experiment-cmapss-bayesian.yaml",
 )
+# Katib's compute-saving services: hyperband (its rungs are the early stopping) and pbt (checkpoints).
+SAVING_FILES = ("experiment-hyperband.yaml",)
 SMOKE_FILE = "experiment-smoke.yaml"
-EXPERIMENT_FILES = (SMOKE_FILE, *SEARCH_FILES)
+EXPERIMENT_FILES = (SMOKE_FILE, *SEARCH_FILES, *SAVING_FILES)
 
 K8S_VERSIONS = ("1.30", "1.31", "1.32", "1.33")
 
