@@ -48,6 +48,7 @@ from katib_local.controller.localize import LaunchSpec, LocalizeError, localize
 from katib_local.controller.lock import RunnerLock
 from katib_local.controller.medianstop import MedianStopSettings, compute_rules
 from katib_local.controller.process import Event, Finished, Report, TrialProcess, classify, process_start_time
+from katib_local.controller.retries import Failure, RetryPolicy
 from katib_local.controller.store import ExperimentRow, Store, TrialRow
 from katib_local.controller.suggestion_volume import (
     local_trial_dir,
@@ -133,6 +134,7 @@ class Runner:
         self.collector = CollectorSpec.from_experiment(self.spec)
         self.template = self.spec.get("trialTemplate") or {}
         self.medianstop = MedianStopSettings.from_spec(self.spec.get("earlyStopping"))
+        self.retries = RetryPolicy.from_template(self.template)
         self.events: queue.Queue[Event] = queue.Queue()
         self.running: dict[str, tuple[TrialProcess, list[str]]] = {}
         self.gpus = GpuPool(detect_gpus())
@@ -436,12 +438,45 @@ class Runner:
     def _record(self, store: Store, event: Finished) -> None:
         proc, gpu_ids = self.running.pop(event.name)
         proc.join()
+        if self._retried(store, proc, gpu_ids, event):
+            return
         self.gpus.release(gpu_ids)
         self.progress.latest.pop(event.name, None)
         status, rows, message = classify(event.outcome, self.view.objective)
         store.complete_trial(event.name, status, event.outcome.returncode, message, rows)
         trial = next(t for t in store.trials(self.name) if t.name == event.name)
         self.display.trial_finished(event.name, status, trial_result(trial, self.view).objective, message)
+
+    def _retried(self, store: Store, proc: TrialProcess, gpu_ids: list[str], event: Finished) -> bool:
+        """A failed attempt the Job would replace: start the same command again (same checkpoint directory,
+        same GPUs, a fresh metrics.log as a new pod's), the trial staying Running. Early stops and deadlines
+        are final, as is a success."""
+        outcome = event.outcome
+        if outcome.returncode == 0 or outcome.early_stopped or outcome.deadline_exceeded is not None:
+            return False
+        verdict = self.retries.judge(event.name, Failure.of(outcome.returncode, bool(proc.rules)))
+        if not verdict.retry:
+            self.display.info(f"{event.name}: {verdict.reason}")
+            return False
+        again = TrialProcess(
+            proc.name,
+            proc.launch,
+            proc.collector,
+            proc.rules,
+            proc.objective_name,
+            proc.objective_type,
+            proc.trial_dir,
+            self.events,
+        )
+        try:
+            pid = again.start()
+        except OSError as exc:
+            self.display.info(f"{event.name}: cannot restart {proc.launch.display_command!r}: {exc}")
+            return False
+        store.mark_running(event.name, pid, process_start_time(pid))
+        self.running[event.name] = (again, gpu_ids)
+        self.display.info(f"{event.name}: {verdict.reason}; restarted with the same command")
+        return True
 
     # stopping --------------------------------------------------------------------------------------------
     def _interrupt(self, store: Store) -> None:

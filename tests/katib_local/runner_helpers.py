@@ -28,13 +28,14 @@ def job_trial_spec(container: dict[str, Any]) -> dict[str, Any]:
         "apiVersion": "batch/v1",
         "kind": "Job",
         "spec": {
+            "backoffLimit": 0,  # one attempt per trial; Kubernetes' default would retry a failure 6 times
             "template": {
                 "spec": {
                     "restartPolicy": "Never",
                     "containers": [container],
                     "volumes": [{"name": "shared", "persistentVolumeClaim": {"claimName": "hpo-shared"}}],
                 }
-            }
+            },
         },
     }
 
