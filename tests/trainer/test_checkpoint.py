@@ -93,7 +93,7 @@ def test_killed_run_resumes_to_the_uninterrupted_end(trained_run: TrainedRun, re
     for got, want in zip(both, reference, strict=True):
         assert set(got) == set(want)
         for name, value in want.items():
-            if name != "train_seconds":
+            if not name.endswith("_seconds"):  # timings of the last process only
                 assert math.isclose(got[name], value, rel_tol=RESUME_REL_TOL), (name, got[name], value)
 
 
