@@ -22,22 +22,15 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.katib_local.runner_helpers import TINY_EXAMPLE_FLAGS
+
 helm = pytest.importorskip("helm_python", reason="helm-python-sdk (dev extra) renders the chart")
 
 pytestmark = pytest.mark.tensorflow
 
 REPO = Path(__file__).resolve().parents[1]
 NAME = "forecast-local-grid"  # examples/local-grid.yaml
-TINY = [  # appended to the example's trainer flags: later flags win
-    "--synthetic-units=10",
-    "--synthetic-min-life=40",
-    "--synthetic-max-life=60",
-    "--window=8",
-    "--stride=8",
-    "--batch-size=64",
-    "--epochs=1",
-    "--patience=0",
-]
+TINY = [*TINY_EXAMPLE_FLAGS, "--epochs=1", "--patience=0"]  # appended to the example's trainer flags
 
 
 def katib_local(*argv: str, cwd: Path) -> subprocess.CompletedProcess[str]:

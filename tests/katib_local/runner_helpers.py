@@ -16,6 +16,16 @@ import yaml
 
 QUADRATIC = Path(__file__).resolve().parent / "trial_programs" / "quadratic.py"
 REPO = Path(__file__).resolve().parents[2]
+# Appended to examples/local-grid.yaml's trainer command (later flags win): tiny synthetic data, so a trial of
+# the main job's form runs in seconds.
+TINY_EXAMPLE_FLAGS = (
+    "--synthetic-units=10",
+    "--synthetic-min-life=40",
+    "--synthetic-max-life=60",
+    "--window=8",
+    "--stride=8",
+    "--batch-size=64",
+)
 
 
 def job_trial_spec(container: dict[str, Any]) -> dict[str, Any]:

@@ -14,7 +14,12 @@ from typing import Any
 import pytest
 
 from katib_local.cli import main
-from tests.katib_local.runner_helpers import job_trial_spec, trials_in_db, write_experiment
+from tests.katib_local.runner_helpers import (
+    TINY_EXAMPLE_FLAGS,
+    job_trial_spec,
+    trials_in_db,
+    write_experiment,
+)
 from tests.tensorboard_server import tensorboard, wait_for_sessions
 
 pytestmark = [pytest.mark.tensorflow, pytest.mark.xdist_group("katib-local-real-trainer")]
@@ -28,18 +33,7 @@ ALGORITHMS: dict[str, list[tuple[str, str]]] = {
     "cmaes": [("random_state", "1")],
     "sobol": [],
 }
-TINY_DATA = [
-    "--data=synthetic",
-    "--synthetic-units=10",
-    "--synthetic-min-life=40",
-    "--synthetic-max-life=60",
-    "--window=8",
-    "--stride=8",
-    "--batch-size=64",
-    "--epochs=1",
-    "--patience=0",
-    "--threads=1",
-]
+TINY_DATA = ["--data=synthetic", *TINY_EXAMPLE_FLAGS, "--epochs=1", "--patience=0", "--threads=1"]
 
 
 def trainer_experiment(algorithm: str, settings: list[tuple[str, str]]) -> dict[str, Any]:
