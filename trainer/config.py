@@ -259,6 +259,14 @@ class TrainerConfig:
         "checkpoint is refused (exit 1); empty = none.",
         "output",
     )
+    epochs_per_run: int = flag(
+        0,
+        IntRange(0, 100_000),
+        "With --checkpoint-dir: train this many epochs in this trial beyond the checkpoint it starts from "
+        "(a PBT child continues its parent's copied directory); a restart of the same trial (same "
+        "--trial-name) keeps its first target. 0 = --epochs is the total.",
+        "output",
+    )
     experiment_name: str = flag(
         "",
         Text("name"),
@@ -374,6 +382,11 @@ def _cross_check(cfg: TrainerConfig) -> None:
         raise UsageError(
             f"argument --checkpoint-dir: cannot be used with --cv-folds > 1 (got {cfg.cv_folds}); "
             "checkpoints cover one train/validation split"
+        )
+    if cfg.epochs_per_run and not cfg.checkpoint_dir:
+        raise UsageError(
+            f"argument --epochs-per-run: needs --checkpoint-dir (got {cfg.epochs_per_run}); "
+            "the epochs are counted beyond a checkpoint"
         )
     if cfg.val_fraction + cfg.test_fraction >= 1.0:
         raise UsageError(

@@ -15,6 +15,11 @@ Order of events in a fit with ``--checkpoint-dir``:
 
 A checkpoint written when early stopping fired marks the fit finished: a restart trains no further epoch
 (:meth:`last_epoch`), and ``EarlyStopping.on_train_end`` restores the best weights as it would have.
+
+``--epochs-per-run N`` (PBT): the fit's last epoch is the checkpoint's epoch plus N, fixed when the trial
+first starts and saved with its checkpoints as ``target`` (``{"trial": name, "epochs": last}``). A restart of
+the same trial (same ``--trial-name``) finds its own target and keeps it; a checkpoint written by another
+trial (a PBT parent's copy) gets a new target, and the parent's "finished" mark does not stop the child.
 """
 
 from __future__ import annotations
@@ -60,6 +65,8 @@ class Checkpointing(keras.callbacks.Callback):
         self.rows: list[dict[str, Value]] = []
         self.initial_epoch = 0
         self.finished = False
+        self._stored_target: dict[str, Any] = {}
+        self._target: int | None = None
 
     @classmethod
     def open(
@@ -88,6 +95,7 @@ class Checkpointing(keras.callbacks.Callback):
         self.rows = [dict(row) for row in meta["rows"]]
         self.initial_epoch = int(meta["epoch"])
         self.finished = bool(meta.get("stopped", False))
+        self._stored_target = dict(meta.get("target") or {})
         if self._early is not None and meta.get("early") is not None:
             self._early_saved = (meta["early"], stored.arrays)
         done = (
@@ -103,8 +111,18 @@ class Checkpointing(keras.callbacks.Callback):
             _note(f"optimizer slots not in the checkpoint start fresh: {len(fresh)} ({fresh[0]}, ...)")
 
     def last_epoch(self, epochs: int) -> int:
-        """The ``epochs`` argument for ``fit``: ``--epochs``, or the epochs done when there is nothing left
-        (finished by early stopping, or ``--epochs`` already reached), so ``fit`` runs no epoch."""
+        """The ``epochs`` argument for ``fit``: ``--epochs`` (or the ``--epochs-per-run`` target), or the
+        epochs done when there is nothing left (finished by early stopping, or the target already reached),
+        so ``fit`` runs no epoch."""
+        per_run = self._cfg.epochs_per_run
+        if per_run > 0:
+            own = self._stored_target.get("trial") == self._cfg.trial_name
+            if own and isinstance(self._stored_target.get("epochs"), int):
+                self._target = int(self._stored_target["epochs"])
+            else:
+                self._target = self.initial_epoch + per_run
+                self.finished = False  # another trial's checkpoint: this trial trains its own epochs
+            epochs = self._target
         return self.initial_epoch if self.finished else max(epochs, self.initial_epoch)
 
     def skip_shuffles(self, dataset: Any) -> None:
@@ -130,6 +148,9 @@ class Checkpointing(keras.callbacks.Callback):
             "hparams": self._cfg.hparams(),
             "optimizer": {"class": type(optimizer).__name__, "variables": _state.variables_of(optimizer)},
             "early": None,
+            "target": None
+            if self._target is None
+            else {"trial": self._cfg.trial_name, "epochs": self._target},
         }
         arrays = {**_state.model_arrays(self._model), **_state.optimizer_arrays(optimizer)}
         if self._early is not None:
