@@ -29,6 +29,18 @@ CASES = {
         EXIT_ERROR,
         ["window 50", "longer than every unit"],
     ),
+    "window larger than every unit, padding on": (
+        GOOD_ROWS,
+        ["--window=50", "--short-units=pad"],
+        EXIT_ERROR,
+        ["window 50", "longer than every unit", "--window <= 8"],
+    ),
+    "huge window on the built-in data": (
+        None,
+        ["--window=100000"],
+        EXIT_ERROR,
+        ["window 100000", "longer than every unit", "--window <="],
+    ),
     "missing file": ("MISSING", [], EXIT_ERROR, ["no such file"]),
     "csv without the named columns": (
         "id,cycle,s1\n1,1,0.5\n1,2,0.6\n",
@@ -61,6 +73,7 @@ def test_failure_is_one_line_with_its_code(case: str, tmp_path: Path) -> None:
     errors = [line for line in proc.stderr.splitlines() if line.startswith("trainer: error:")]
     assert len(errors) == 1, proc.stderr
     assert "Traceback" not in proc.stderr
+    assert "tensorflow " not in proc.stderr  # failed before TensorFlow was imported (its banner names it)
     for word in words:
         assert word in errors[0]
 

@@ -93,20 +93,23 @@ def apply_short_policy(
     """Units to use and one warning line about those shorter than ``window`` (``None`` when there are none).
 
     ``policy="pad"`` keeps them (they are padded when windowed); ``"skip"`` drops them. When ``required`` and
-    skipping leaves no unit, DataError: ``"<where>: window 500 is longer than every unit (longest has 362
-    rows); use --window <= 362 or --short-units=pad"``.
+    EVERY unit is shorter than the window, whatever the policy, DataError: ``"<where>: window 500 is longer
+    than every unit (longest has 362 rows); use --window <= 362"``. Padding is for the odd short unit beside
+    others that fill a window; padding every unit would train on copies of first readings (and a huge
+    ``--window`` would pad each unit to that length before anything else could fail). Not ``required`` (an
+    official test set, scored on each unit's last window), all-short units are padded or skipped as usual.
     """
     short = [u for u in units if u.rows < window]
     if not short:
         return tuple(units), None
     shortest = min(u.rows for u in short)
-    kept = tuple(units) if policy == "pad" else tuple(u for u in units if u.rows >= window)
-    if not kept and required:
+    if required and len(short) == len(units):
         longest = max(u.rows for u in units)
         raise DataError(
             f"{where}: window {window} is longer than every unit (longest has {longest} rows); "
-            f"use --window <= {longest} or --short-units=pad"
+            f"use --window <= {longest}"
         )
+    kept = tuple(units) if policy == "pad" else tuple(u for u in units if u.rows >= window)
     action = (
         "front-padded each to one window by repeating its first row" if policy == "pad" else "skipped them"
     )
