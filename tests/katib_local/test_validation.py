@@ -372,6 +372,22 @@ def test_webhook_rule(mutation: dict[str, Any], path: str, fragment: str) -> Non
     assert any(f.path == path and fragment in f.message for f in found), found
 
 
+def test_primary_container_must_name_a_container_of_the_pod() -> None:
+    """Katib's Experiment webhook lets it through; its pod webhook then fails every trial's pod."""
+    experiment = base()
+    names = [
+        c["name"]
+        for c in experiment["spec"]["trialTemplate"]["trialSpec"]["spec"]["template"]["spec"]["containers"]
+    ]
+    found = errors(
+        validate_experiment(mutate(experiment, {"spec.trialTemplate.primaryContainerName": "missing"}))
+    )
+    [finding] = [f for f in found if f.path == "spec.trialTemplate.primaryContainerName"]
+    assert "'missing' names no container of the trial's pod" in finding.message
+    assert f"(containers: {', '.join(names)})" in finding.message
+    assert "Unable to find primary container missing" in finding.message
+
+
 SHAPE_CASES: list[tuple[str, dict[str, Any], str, str]] = [
     ("count", {"spec.maxTrialCount": "ten"}, "spec.maxTrialCount", "must be an integer, got 'ten'"),
     (

@@ -224,4 +224,46 @@ def _check_rendered(
         )
     elif rendered.get("apiVersion") == "batch/v1" and rendered.get("kind") == "Job":
         findings += check_job(rendered)
+    findings += check_primary_container(template, rendered)
     return findings
+
+
+def _container_names(node: Any) -> list[str]:
+    """Names of every container in every ``containers`` list of a rendered template, in document order.
+
+    Searched anywhere in the tree, so a Job (``spec.template.spec``) and operators' kinds (a TFJob's
+    ``spec.tfReplicaSpecs.*.template.spec``) are both covered.
+    """
+    names: list[str] = []
+    if isinstance(node, Mapping):
+        for key, value in node.items():
+            if key == "containers" and isinstance(value, list):
+                names += [str(c["name"]) for c in value if isinstance(c, Mapping) and c.get("name")]
+            else:
+                names += _container_names(value)
+    elif isinstance(node, list):
+        for item in node:
+            names += _container_names(item)
+    return names
+
+
+def check_primary_container(template: Mapping[str, Any], rendered: Mapping[str, Any]) -> list[Finding]:
+    """``primaryContainerName`` must name a container of the trial's pod.
+
+    Katib's Experiment webhook does not check it; its pod webhook does, when each trial's pod is created
+    (``pkg/webhook/v1beta1/pod/inject_webhook.go``: "Unable to find primary container ... in mutated pod
+    containers ..."), so on a cluster every trial would fail to start. A template with no ``containers``
+    list at all (an unknown kind) is not judged.
+    """
+    primary = template.get("primaryContainerName")
+    names = _container_names(rendered)
+    if not primary or not names or primary in names:
+        return []
+    return [
+        _error(
+            "spec.trialTemplate.primaryContainerName",
+            f"{primary!r} names no container of the trial's pod (containers: {', '.join(names)}); "
+            "on a cluster Katib's pod webhook would refuse every trial's pod: "
+            f'"Unable to find primary container {primary}"',
+        )
+    ]
