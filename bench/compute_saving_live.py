@@ -10,8 +10,9 @@ not change the figures:
 - ``medianstop``: the same with Katib's medianstop at its defaults (min_trials_required 3, start_step 4);
 - ``hyperband``: Katib's hyperband over ``epochs`` (``r_l`` 9, ``eta`` 3, so rungs of 1, 3 and 9 epochs),
   ``parallelTrialCount`` 9 (its validation minimum), run until the service has no more brackets;
-- ``pbt`` (only when the trainer can train a fixed number of epochs beyond a checkpoint, see
-  :data:`PBT_FLAG`): population 5, truncation 0.2, 2 epochs per trial, 3 generations' worth of trials.
+- ``pbt``: population 5, truncation 0.2, 40 trials of 2 epochs each beyond the parent's checkpoint
+  (``--epochs-per-run``), 3 in parallel, over optimizer and learning rate only (units 32, 1 layer: a child
+  continues its parent's weights, so the model's shape cannot change).
 
 Each finished run is cached in ``out/compute-saving-live/<policy>-<seed>.json`` and skipped on a rerun; an
 interrupted ``katib-local run`` resumes under the same root. ``--write-docs`` writes the section from the
@@ -87,8 +88,16 @@ def experiment(policy: str, seed: int) -> dict[str, Any]:
         spec["parallelTrialCount"] = 9
         del spec["maxTrialCount"]
     if policy == "pbt":
+        # A child continues its parent's weights: only what leaves the model's shape alone can be tuned
+        # (units and layers fixed at the table's middle values; optimizer slots of a new optimizer start
+        # fresh). Each trial trains 2 epochs beyond its parent's.
+        spec["parameters"] = [p for p in spec["parameters"] if p["name"] in ("optimizer", "learning-rate")]
+        template["trialParameters"] = [
+            t for t in template["trialParameters"] if t["reference"] in ("optimizer", "learning-rate")
+        ]
+        command[:] = [w for w in command if not w.startswith(("--units=", "--num-layers="))]
         command[command.index("--epochs=10")] = "--epochs=2"
-        command += [f"{PBT_FLAG}=2", f"--checkpoint-dir={CHECKPOINTS}"]
+        command += ["--units=32", "--num-layers=1", f"{PBT_FLAG}=2", f"--checkpoint-dir={CHECKPOINTS}"]
         settings = {
             "suggestion_trial_dir": CHECKPOINTS,
             "n_population": "5",
@@ -97,7 +106,7 @@ def experiment(policy: str, seed: int) -> dict[str, Any]:
         }
         spec["algorithm"] = _algorithm("pbt", settings)
         spec["resumePolicy"] = "FromVolume"
-        spec["maxTrialCount"] = 18
+        spec["maxTrialCount"] = 40
     return exp
 
 

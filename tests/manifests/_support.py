@@ -39,7 +39,7 @@ SEARCH_FILES = (
     "experiment-cmapss-bayesian.yaml",
 )
 # Katib's compute-saving services: hyperband (its rungs are the early stopping) and pbt (checkpoints).
-SAVING_FILES = ("experiment-hyperband.yaml",)
+SAVING_FILES = ("experiment-hyperband.yaml", "experiment-pbt.yaml")
 SMOKE_FILE = "experiment-smoke.yaml"
 EXPERIMENT_FILES = (SMOKE_FILE, *SEARCH_FILES, *SAVING_FILES)
 

@@ -465,7 +465,13 @@ def test_trials_write_per_trial_directories_on_the_shared_claim(name: str) -> No
     flags = flag_values(trainer_argv(job))
     assert flags["--log-dir"] == f"{SHARED_MOUNT}/tensorboard/{exp}/{trial}"
     assert flags["--model-dir"] == f"{SHARED_MOUNT}/models/{exp}/{trial}"
-    assert flags["--checkpoint-dir"] == f"{SHARED_MOUNT}/checkpoints/{exp}/{trial}", "a retried pod resumes"
+    if experiment["spec"]["algorithm"]["algorithmName"] == "pbt":
+        # the trial's directory on the Suggestion's volume, which Katib's pod webhook mounts there
+        assert flags["--checkpoint-dir"] == settings(experiment["spec"]["algorithm"])["suggestion_trial_dir"]
+    else:
+        assert flags["--checkpoint-dir"] == f"{SHARED_MOUNT}/checkpoints/{exp}/{trial}", (
+            "a retried pod resumes"
+        )
     assert flags["--experiment-name"] == exp
     assert flags["--trial-name"] == trial
 
