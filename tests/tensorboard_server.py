@@ -61,6 +61,11 @@ def tensorboard(logdir: Path, startup_timeout: float = 120) -> Iterator[str]:
             proc.wait()
 
 
+def get_json(url: str) -> Any:
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return json.loads(response.read())
+
+
 def post_json(url: str, body: dict[str, Any]) -> Any:
     request = urllib.request.Request(
         url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}, method="POST"

@@ -22,6 +22,7 @@ from typing import Any, NoReturn, TypeVar
 from trainer import __version__
 from trainer.checks import Boolean, Check, CsvList, FloatRange, IntRange, Text, choice
 from trainer.errors import EXIT_CODES_HELP, UsageError
+from trainer.katib_view import parse_strategies
 
 T = TypeVar("T")
 INF = float("inf")
@@ -281,6 +282,21 @@ class TrainerConfig:
         "output",
         shown_default="$KATIB_TRIAL_NAME, else trial-<UTC time>-<pid>",
     )
+    hparams_tuned: tuple[str, ...] = flag(
+        (),
+        CsvList("flag names"),
+        "HParams hyperparameters: the flags the Experiment tunes, named as the flags are (learning-rate); "
+        "empty = every tunable flag, by field name.",
+        "output",
+    )
+    hparams_metrics: tuple[str, ...] = flag(
+        (),
+        CsvList("name:strategy pairs"),
+        "HParams metrics, reduced as Katib does: the objective and additional metrics with their "
+        "metricStrategies (min, max, latest), e.g. val_rmse:min,test_rmse:latest; "
+        "empty = the stdout metrics (per-epoch ones min, end-of-run ones latest).",
+        "output",
+    )
 
     # --- run ---
     dry_run: bool = flag(
@@ -393,6 +409,21 @@ def _cross_check(cfg: TrainerConfig) -> None:
             "argument --val-fraction: --val-fraction + --test-fraction must be < 1, "
             f"got {cfg.val_fraction} + {cfg.test_fraction}"
         )
+    _check_hparams_view(cfg)
+
+
+def _check_hparams_view(cfg: TrainerConfig) -> None:
+    """``--hparams-tuned`` names tunable flags; ``--hparams-metrics`` is name:strategy pairs."""
+    tunable = {flag_name(name)[2:] for name in cfg.hparams()}
+    for name in cfg.hparams_tuned:
+        if name not in tunable:
+            raise UsageError(
+                f"argument --hparams-tuned: {name!r} is not a tunable trainer flag (e.g. learning-rate)"
+            )
+    try:
+        parse_strategies(cfg.hparams_metrics)
+    except ValueError as err:
+        raise UsageError(f"argument --hparams-metrics: {err}") from None
 
 
 def _default_trial_name() -> str:

@@ -16,8 +16,10 @@ Katib orders them); a metric printed once (the end-of-run ones) reduces to that 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
-from trainer.reporting import Value, format_value
+if TYPE_CHECKING:  # the parser checks --hparams-metrics with this module and must not need numpy
+    from trainer.reporting import Value
 
 STRATEGIES = ("min", "max", "latest")
 
@@ -65,6 +67,8 @@ class PrintedMetrics:
     def record(self, line: Mapping[str, Value]) -> None:
         """Remember one printed line's pairs; ``epoch`` (``fold_epoch`` under cross-validation) also moves
         :attr:`last_epoch`, the step the reductions are written at."""
+        from trainer.reporting import format_value  # numpy: loaded only once lines are printed
+
         for name, value in line.items():
             self._values.setdefault(name, []).append(float(format_value(value)))
             if name in ("epoch", "fold_epoch"):

@@ -25,6 +25,7 @@ from trainer.config import TrainerConfig
 from trainer.data import DataConfig, DataError, PreparedData, prepare_cv_folds, prepare_data
 from trainer.errors import EXIT_DIVERGED, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, DivergedError, TrainerError
 from trainer.export import check_target_free
+from trainer.katib_view import PrintedMetrics, parse_strategies
 from trainer.reporting import Value, emit
 
 if TYPE_CHECKING:  # TensorFlow is imported only after the data is ready
@@ -91,10 +92,33 @@ class _Outputs:
     With cross-validation (``folds > 1``) the per-epoch lines carry ``fold=K fold_epoch=N fold_loss=...``, so
     Katib records no objective per epoch, and :meth:`cv_summary` prints ``val_rmse`` once, as the mean of the
     folds' kept epochs (best val_loss epoch with early stopping, else the last).
+
+    Every printed line is also kept in :attr:`printed`, from which :meth:`katib_values` writes what Katib
+    records for the trial (see :mod:`trainer.tblog`).
     """
 
-    def __init__(self, out: TextIO, log: TrialLog | None, folds: int) -> None:
+    def __init__(
+        self, out: TextIO, log: TrialLog | None, folds: int, strategies: tuple[str, ...] = ()
+    ) -> None:
         self._out, self._log, self._cv = out, log, folds > 1
+        self._strategies = parse_strategies(strategies)
+        self.printed = PrintedMetrics()
+
+    def _emit(self, line: dict[str, Value]) -> None:
+        # Recorded BEFORE printing: Katib's early stop reacts to the printed line with SIGTERM, whose handler
+        # writes the Katib values and must already count that line.
+        self.printed.record(line)
+        emit(line, self._out)
+
+    def katib_values(self, exported: FitResult | None = None) -> None:
+        """Katib's reduction of the lines printed so far as ``katib/*`` scalars at the last epoch's step, and
+        the exported model's epoch as ``exported/*``. Safe in the SIGTERM flusher (no line printed)."""
+        step = self.printed.last_epoch
+        values = {f"katib/{n}": v for n, v in self.printed.reduce(self._strategies).items()}
+        if exported is not None:
+            values["exported/epoch"] = float(exported.kept["epoch"])
+            values.update({f"exported/{n}": float(v) for n, v in exported.kept.items() if n != "epoch"})
+        self._scalars(step, values)
 
     def epoch_sink(self, fold: int) -> Callable[[dict[str, Value]], None]:
         def sink(values: dict[str, Value]) -> None:
@@ -103,12 +127,12 @@ class _Outputs:
             if self._cv:
                 line: dict[str, Value] = {"fold": fold, "fold_epoch": step}
                 line.update({f"fold_{n}": v for n, v in metrics.items()})
-                emit(line, self._out)
+                self._emit(line)
                 self._scalars(step, {f"fold{fold}/{n}": v for n, v in metrics.items()})
             else:
                 # scalars first: a kill right after the line leaves both (the epoch's checkpoint came first)
                 self._scalars(step, metrics)
-                emit(values, self._out)
+                self._emit(values)
 
         return sink
 
@@ -120,11 +144,11 @@ class _Outputs:
             "val_rmse_std": statistics.pstdev(rmses),
             "cv_folds": len(results),
         }
-        emit(line, self._out)
+        self._emit(line)
         self._scalars(step, {n: v for n, v in line.items() if n != "cv_folds"})
 
     def final(self, summary: dict[str, Value], step: int) -> None:
-        emit(summary, self._out)
+        self._emit(summary)
         self._scalars(step, {n: v for n, v in summary.items() if n.startswith("test_")})
 
     def _scalars(self, step: int, values: dict[str, Value]) -> None:
@@ -164,9 +188,9 @@ def _run(cfg: TrainerConfig, out: TextIO) -> None:
     from trainer.tblog import TrialLog
 
     log = TrialLog(cfg.log_dir, cfg) if cfg.log_dir else None
-    unregister = signals.on_terminate(log.flush) if log is not None else (lambda: None)
+    outputs = _Outputs(out, log, len(splits), cfg.hparams_metrics)
+    unregister = signals.on_terminate(outputs.katib_values) if log is not None else (lambda: None)
     try:
-        outputs = _Outputs(out, log, len(splits))
         start = time.perf_counter()
         results = [fit_model(cfg, split, outputs.epoch_sink(k)) for k, split in enumerate(splits, start=1)]
         summary, best = _summary(results, time.perf_counter() - start)
@@ -174,6 +198,7 @@ def _run(cfg: TrainerConfig, out: TextIO) -> None:
         if len(results) > 1:
             outputs.cv_summary(results, last_step)
         outputs.final(summary, last_step)
+        outputs.katib_values(best)
         record = _run_record(cfg, env, splits[0], summary, results)
         if cfg.log_dir:
             (Path(cfg.log_dir) / "run.json").write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")

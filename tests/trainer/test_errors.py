@@ -11,6 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+from tensorboard.util.tensor_util import make_ndarray
 
 from tests.trainer.conftest import TINY_DATA, TINY_MODEL, run_trainer, trainer_env
 from trainer.errors import EXIT_DIVERGED, EXIT_ERROR, EXIT_TERMINATED, EXIT_USAGE
@@ -133,3 +135,16 @@ def test_sigterm_ends_the_run_with_143_keeping_what_was_written(tmp_path: Path) 
     assert all(line.split(" ", 1)[1].startswith("epoch=") for line in rest.splitlines())
     events = list(log_dir.glob("events.out.tfevents.*"))
     assert events and events[0].stat().st_size > 0
+    # The handler wrote Katib's value of the lines printed before the signal (min val_rmse), as Katib records
+    # an early-stopped trial: the line the signal answered included.
+    printed = [
+        float(w.split("=")[1])
+        for line in [first, *rest.splitlines()]
+        for w in line.split()
+        if w.startswith("val_rmse=")
+    ]
+    accumulator = EventAccumulator(str(log_dir), size_guidance={"tensors": 0})
+    accumulator.Reload()
+    written = accumulator.Tensors("katib/val_rmse")
+    assert len(written) == 1 and written[0].step == len(printed)
+    assert float(make_ndarray(written[0].tensor_proto)) == pytest.approx(min(printed), rel=1e-6)

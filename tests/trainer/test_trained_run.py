@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pytest
 
-from tests.tensorboard_server import post_json, tensorboard, wait_for_session
+from tests.tensorboard_server import get_json, post_json, tensorboard, wait_for_session
 from tests.trainer.conftest import TrainedRun
 from tests.trainer.katib_format import parse_line
 from trainer.config import parse_args
@@ -83,19 +83,40 @@ def test_savedmodel_serves_raw_windows_and_reproduces_the_printed_test_metrics(
 
 
 def test_tensorboard_serves_the_hparams_session(trained_run: TrainedRun) -> None:
-    _, last_epoch = parse_line(_lines(trained_run)[2])
     with tensorboard(trained_run.tensorboard_parent) as url:
-        group = wait_for_session(url, trained_run.trial_name, "val_rmse")
+        group = wait_for_session(url, trained_run.trial_name, "katib/val_rmse")
         experiment = post_json(url + "data/plugin/hparams/experiment", {"experimentName": ""})
     hparams = group["hparams"]
     assert hparams["learning_rate"] == pytest.approx(0.01)
     assert hparams["architecture"] == "lstm" and hparams["units"] == 8
+    # Without --hparams-metrics: each stdout metric as Katib's min (per epoch) or latest (end of run) of the
+    # PRINTED values, at the last epoch's step.
+    printed = [parse_line(line)[1] for line in _lines(trained_run)]
     metrics = {m["name"]["tag"]: m for m in group["metricValues"]}
-    assert metrics["val_rmse"]["value"] == pytest.approx(last_epoch["val_rmse"], rel=1e-5)
-    assert metrics["val_rmse"]["trainingStep"] == 3
-    assert {"test_rmse", "test_score"} <= set(metrics)
+    assert metrics["katib/val_rmse"]["value"] == pytest.approx(
+        min(p["val_rmse"] for p in printed[:3]), rel=1e-6
+    )
+    assert metrics["katib/val_rmse"]["trainingStep"] == 3
+    assert metrics["katib/test_rmse"]["value"] == pytest.approx(printed[3]["test_rmse"], rel=1e-6)
+    assert {"katib/test_score", "katib/loss", "katib/val_loss"} <= set(metrics)
     declared = {info["name"]: info for info in experiment["hparamInfos"]}
     assert declared["optimizer"]["domainDiscrete"] == sorted(
         ["adam", "nadam", "rmsprop", "sgd", "adamax", "adagrad"]
     )
-    assert {m["name"]["tag"] for m in experiment["metricInfos"]} >= {"val_rmse", "val_mae", "test_rmse"}
+    shown = {m["name"]["tag"]: m["displayName"] for m in experiment["metricInfos"]}
+    assert shown["katib/val_rmse"] == "val_rmse" and shown["katib/test_rmse"] == "test_rmse"
+    assert "val_rmse" not in shown  # the per-epoch tag (last epoch) is not a column
+
+
+def test_tensorboard_keeps_the_per_epoch_scalars_and_the_exported_epoch(trained_run: TrainedRun) -> None:
+    printed = [parse_line(line)[1] for line in _lines(trained_run)]
+    with tensorboard(trained_run.tensorboard_parent) as url:
+        wait_for_session(url, trained_run.trial_name, "katib/val_rmse")
+        query = f"?run={trained_run.trial_name}&tag="
+        per_epoch = get_json(url + "data/plugin/scalars/scalars" + query + "val_rmse")
+        exported = get_json(url + "data/plugin/scalars/scalars" + query + "exported/val_rmse")
+        epoch = get_json(url + "data/plugin/scalars/scalars" + query + "exported/epoch")
+    assert [step for _, step, _ in per_epoch] == [1, 2, 3]
+    assert [v for _, _, v in per_epoch] == pytest.approx([p["val_rmse"] for p in printed[:3]], rel=1e-5)
+    # --patience=0: no weights are restored, so the exported model is the last epoch's.
+    assert epoch[0][2] == 3 and exported[0][2] == pytest.approx(printed[2]["val_rmse"], rel=1e-5)
