@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import keras
@@ -42,10 +42,24 @@ def optimizer_arrays(optimizer: keras.optimizers.Optimizer) -> dict[str, np.ndar
     return {f"optimizer_{i:05d}": np.asarray(v.numpy()) for i, v in enumerate(optimizer.variables)}
 
 
+def _keys(paths: Sequence[str]) -> list[tuple[str, int]]:
+    """``(name, n)`` per path: the last path component and how often it came before. The scope in front of
+    a slot's name depends on where the optimizer was built (``adam/...`` when built eagerly,
+    ``loss_scale_optimizer/adam/...`` when built inside a traced step under mixed precision), so it is not
+    part of the key; the order of ``optimizer.variables`` (a wrapper's own variables first) is."""
+    seen: dict[str, int] = {}
+    keys = []
+    for path in paths:
+        name = path.rsplit("/", 1)[-1]
+        keys.append((name, seen.get(name, 0)))
+        seen[name] = seen.get(name, 0) + 1
+    return keys
+
+
 def restore_optimizer(
     model: keras.Model, saved: Mapping[str, Any], arrays: Mapping[str, np.ndarray]
 ) -> tuple[int, list[str]]:
-    """Build the model's optimizer and assign the saved variables matched by path and shape.
+    """Build the model's optimizer and assign the saved variables matched by name, order and shape.
 
     Returns the restored step count and the paths of current slots the checkpoint had no value for (they
     start fresh). ``saved`` is the meta's ``optimizer`` entry: ``{"class", "variables": [[path, shape]]}``.
@@ -54,18 +68,24 @@ def restore_optimizer(
     if not optimizer.built:
         optimizer.build(model.trainable_variables)
     same_class = saved.get("class") == type(optimizer).__name__
-    by_path = {str(path): (i, list(shape)) for i, (path, shape) in enumerate(saved.get("variables", []))}
+    entries = list(saved.get("variables", []))
+    by_key = {
+        key: (i, list(shape))
+        for i, (key, (_, shape)) in enumerate(zip(_keys([str(p) for p, _ in entries]), entries, strict=True))
+    }
     fresh: list[str] = []
-    for variable in optimizer.variables:
-        path = str(variable.path)
-        if path.rsplit("/", 1)[-1] == LEARNING_RATE:
+    current = list(optimizer.variables)
+    for variable, key in zip(current, _keys([str(v.path) for v in current]), strict=True):
+        name = key[0]
+        if name == LEARNING_RATE:
             continue
         is_step = variable is optimizer.iterations
-        entry = by_path.get(path) if (same_class or is_step) else None
-        if entry is None and is_step:  # another optimizer class: its step counter has another path prefix
-            entry = next(((i, s) for p, (i, s) in by_path.items() if p.endswith("/iteration")), None)
+        entry = by_key.get(key) if same_class else None
+        if entry is None and is_step:  # another optimizer class: take its (last) step counter
+            steps = [v for k, v in by_key.items() if k[0] == "iteration"]
+            entry = steps[-1] if steps else None
         if entry is None or entry[1] != [int(d) for d in variable.shape]:
-            fresh.append(path)
+            fresh.append(str(variable.path))
             continue
         variable.assign(arrays[f"optimizer_{entry[0]:05d}"])
     return int(optimizer.iterations.numpy()), fresh
