@@ -75,5 +75,5 @@ def study(base: str) -> dict[str, Any]:
 
 
 def attrs(trial: dict[str, Any]) -> dict[str, str]:
-    """A trial's user attributes as the API lists them (values JSON-encoded by the dashboard)."""
+    """A trial's user attributes as the API lists them (``[{key, value}, ...]``) as a dict."""
     return {a["key"]: a["value"] for a in trial["user_attrs"]}

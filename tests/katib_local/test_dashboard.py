@@ -168,9 +168,7 @@ def test_dashboard_follows_a_running_local_experiment(
             assert all(len(t["intermediate_values"]) == 3 for t in final)
             detail = study(base)
             best = detail["best_trials"][0]
-            assert attrs(best)["trial_name"].startswith('"follow-') or attrs(best)["trial_name"].startswith(
-                "follow-"
-            )
+            assert attrs(best)["trial_name"].startswith("follow-")
             assert best["values"] == [pytest.approx(min(t["values"][0] for t in final))]
         assert runner.wait(60) == 0
     finally:
@@ -213,7 +211,7 @@ def test_dashboard_reads_a_cluster_experiment_through_the_fake_api(monkeypatch: 
     )
     with running_dashboard(monkeypatch, NAME, "--cluster", "-n", NS, client=client) as base:
         detail = study(base)
-        states = {attrs(t)["trial_name"].strip('"'): t["state"] for t in detail["trials"]}
+        states = {attrs(t)["trial_name"]: t["state"] for t in detail["trials"]}
         assert states == {f"{NAME}-a": "Complete", f"{NAME}-b": "Pruned"}
         assert detail["best_trials"][0]["values"] == [12.5]
         assert {p["name"] for p in detail["intersection_search_space"]} == {
