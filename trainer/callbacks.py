@@ -30,10 +30,13 @@ class DivergenceGuard(keras.callbacks.Callback):
         self._epoch = epoch + 1
 
     def on_train_batch_end(self, batch: int, logs: Mapping[str, Any] | None = None) -> None:
+        # With --steps-per-execution K, Keras calls this once per group of K batches, with ``batch`` the
+        # group's last batch and ``loss`` the epoch's running mean, which stays non-finite once any batch
+        # was: a bad batch is caught at the end of its group, in its own epoch (groups never span epochs).
         loss = (logs or {}).get("loss")
         if loss is not None and not math.isfinite(float(loss)):
             raise DivergedError(
-                f"training diverged: loss is {float(loss)} at epoch {self._epoch}, batch {batch + 1}"
+                f"training diverged: loss is {float(loss)} at epoch {self._epoch}, by batch {batch + 1}"
             )
 
     def on_epoch_end(self, epoch: int, logs: Mapping[str, Any] | None = None) -> None:

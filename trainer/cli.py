@@ -6,7 +6,7 @@ import json
 import sys
 from collections.abc import Sequence
 
-from trainer import signals
+from trainer import signals, startup  # noqa: F401  (startup: its fallback clock starts at import)
 from trainer.config import parse_args
 from trainer.errors import EXIT_OK, EXIT_USAGE, UsageError
 

@@ -5,8 +5,9 @@ Design points:
   readings and no statistics leak from validation or test units. It stays float32 under mixed precision: raw
   C-MAPSS readings reach ~9000, where float16 has a resolution of 8.
 - Recurrent layers keep Keras' defaults that make them cuDNN-eligible on a GPU (tanh/sigmoid activations, no
-  recurrent dropout, ``unroll=False``, ``use_bias=True``); dropout is a separate ``Dropout`` layer after each
-  hidden layer. All recurrent layers return sequences except the last.
+  recurrent dropout, ``unroll=False``, ``use_bias=True``); dropout is a separate layer after each hidden
+  layer (:class:`~trainer.dropout.PhiloxDropout`: Keras' ``Dropout`` with a mask that stays cheap under XLA).
+  All recurrent layers return sequences except the last.
 - ``dense`` flattens the window and stacks ``Dense(units, activation)`` layers.
 - The output bias starts at the training target's mean, so the first epochs fit the shape rather than the
   level.
@@ -21,6 +22,7 @@ import keras
 import numpy as np
 
 from trainer.config import TrainerConfig
+from trainer.dropout import PhiloxDropout
 from trainer.errors import TrainerError
 
 
@@ -72,7 +74,7 @@ def build_model(
                 name=f"dense_{i + 1}",
             )(h)
             if cfg.dropout > 0:
-                h = keras.layers.Dropout(cfg.dropout, name=f"dropout_{i + 1}")(h)
+                h = PhiloxDropout(cfg.dropout, name=f"dropout_{i + 1}")(h)
     else:
         layer_cls = keras.layers.LSTM if cfg.architecture == "lstm" else keras.layers.GRU
         for i in range(cfg.num_layers):
@@ -84,7 +86,7 @@ def build_model(
                 name=f"{cfg.architecture}_{i + 1}",
             )(h)
             if cfg.dropout > 0:
-                h = keras.layers.Dropout(cfg.dropout, name=f"dropout_{i + 1}")(h)
+                h = PhiloxDropout(cfg.dropout, name=f"dropout_{i + 1}")(h)
     outputs = keras.layers.Dense(
         1,
         kernel_regularizer=reg,

@@ -27,6 +27,7 @@ from trainer.errors import EXIT_DIVERGED, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK,
 from trainer.export import check_target_free
 from trainer.katib_view import PrintedMetrics, parse_strategies
 from trainer.reporting import Value, emit
+from trainer.startup import seconds_since_start
 
 if TYPE_CHECKING:  # TensorFlow is imported only after the data is ready
     from trainer.fit import FitResult
@@ -103,6 +104,7 @@ class _Outputs:
         self._out, self._log, self._cv = out, log, folds > 1
         self._strategies = parse_strategies(strategies)
         self.printed = PrintedMetrics()
+        self.startup_seconds: float | None = None  # process start -> this process's first epoch line
 
     def _emit(self, line: dict[str, Value]) -> None:
         # Recorded BEFORE printing: Katib's early stop reacts to the printed line with SIGTERM, whose handler
@@ -122,6 +124,8 @@ class _Outputs:
 
     def epoch_sink(self, fold: int) -> Callable[[dict[str, Value]], None]:
         def sink(values: dict[str, Value]) -> None:
+            if self.startup_seconds is None:
+                self.startup_seconds = seconds_since_start()
             step = int(values["epoch"])
             metrics = {n: v for n, v in values.items() if n != "epoch"}
             if self._cv:
@@ -156,9 +160,12 @@ class _Outputs:
             self._log.scalars(step, {n: float(v) for n, v in values.items()})
 
 
-def _summary(results: list[FitResult], train_seconds: float) -> tuple[dict[str, Value], FitResult]:
+def _summary(
+    results: list[FitResult], train_seconds: float, startup_seconds: float | None
+) -> tuple[dict[str, Value], FitResult]:
     """The final line's values and the model to export: the one with the lowest kept val_rmse (with one
-    split, the only one). Test metrics are averaged over the folds' models under cross-validation."""
+    split, the only one). Test metrics are averaged over the folds' models under cross-validation.
+    ``startup_seconds`` is left out when no epoch ran in this process (a resumed run that was complete)."""
     summary: dict[str, Value] = {}
     tests = [r.test for r in results if r.test is not None]
     if tests:
@@ -166,6 +173,8 @@ def _summary(results: list[FitResult], train_seconds: float) -> tuple[dict[str, 
             summary[name] = statistics.fmean(t[name] for t in tests)
     best = min(results, key=lambda r: float(r.kept["val_rmse"]))
     summary["train_seconds"] = round(train_seconds, 3)
+    if startup_seconds is not None:
+        summary["startup_seconds"] = round(startup_seconds, 3)
     summary["params"] = int(best.model.count_params())
     return summary, best
 
@@ -177,7 +186,7 @@ def _run(cfg: TrainerConfig, out: TextIO) -> None:
 
     from trainer import runtime
 
-    runtime.import_tensorflow(cfg.debug)
+    runtime.import_tensorflow(cfg.debug, cfg.xla_cache_dir)
     runtime.configure(cfg)
     env = runtime.environment()
     banner = ", ".join(f"{k} {v}" for k, v in env.items())
@@ -193,7 +202,7 @@ def _run(cfg: TrainerConfig, out: TextIO) -> None:
     try:
         start = time.perf_counter()
         results = [fit_model(cfg, split, outputs.epoch_sink(k)) for k, split in enumerate(splits, start=1)]
-        summary, best = _summary(results, time.perf_counter() - start)
+        summary, best = _summary(results, time.perf_counter() - start, outputs.startup_seconds)
         last_step = max(r.epochs_run for r in results)
         if len(results) > 1:
             outputs.cv_summary(results, last_step)
@@ -237,4 +246,5 @@ def _run_record(
             "kept_epochs": [r.kept for r in results],
             "epochs_run": [r.epochs_run for r in results],
         },
+        "step_loop": [dataclasses.asdict(r.step_loop) for r in results if r.step_loop is not None],
     }

@@ -130,3 +130,12 @@ def test_empty_cmapss_file(tmp_path: Path) -> None:
     (tmp_path / "train_FD001.txt").write_text("\n\n")
     with pytest.raises(DataError, match="the file is empty"):
         prepare_data(DataConfig(source=str(tmp_path / "train_FD001.txt")))
+
+
+def test_the_fast_parser_reads_what_the_checking_parser_reads(cmapss_dir: Path) -> None:
+    from trainer.data.cmapss import _checked_table, _fast_table
+
+    for name in ("train_FD001.txt", "test_FD001.txt"):
+        fast = _fast_table(cmapss_dir / name)
+        assert fast is not None
+        np.testing.assert_array_equal(fast, _checked_table(cmapss_dir / name))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -91,3 +92,40 @@ def test_export_serves_raw_windows_exactly_like_predict(windows: np.ndarray, tmp
     np.testing.assert_allclose(served, model.predict(windows, verbose=0), rtol=1e-5, atol=1e-4)
     with pytest.raises(TrainerError, match="already exists"):
         export_saved_model(model, tmp_path / "m", 7)
+
+
+@pytest.mark.parametrize("jit", [False, True])
+def test_philox_dropout_drops_and_rescales_like_keras_inside_and_outside_xla(jit: bool) -> None:
+    from trainer.dropout import PhiloxDropout
+
+    layer = PhiloxDropout(0.25, seed=3)
+    ones = tf.ones((200, 30, 8))
+
+    @tf.function(jit_compile=jit)
+    def train(x: Any) -> Any:
+        return layer(x, training=True)
+
+    first, second = train(ones).numpy(), train(ones).numpy()
+    kept = first != 0
+    assert set(np.unique(first)) == {0.0, np.float32(1 / 0.75)}  # survivors scaled by 1 / (1 - rate)
+    assert abs(1 - kept.mean() - 0.25) < 0.01  # 48,000 draws: the drop rate within 1 point
+    assert (first != second).any()  # the layer's seed generator advances per call
+    np.testing.assert_array_equal(layer(ones, training=False).numpy(), ones.numpy())  # identity at inference
+
+
+def test_models_use_the_xla_friendly_dropout(windows: np.ndarray) -> None:
+    from trainer.dropout import PhiloxDropout
+
+    model = build_model(TrainerConfig(window=6, dropout=0.2), windows, 100.0)
+    dropouts = [layer for layer in model.layers if isinstance(layer, keras.layers.Dropout)]
+    assert dropouts and all(isinstance(layer, PhiloxDropout) for layer in dropouts)
+
+
+def test_an_overridden_step_loop_setting_is_said_on_stderr(capsys: pytest.CaptureFixture[str]) -> None:
+    from trainer.fit import _step_loop
+
+    loop = _step_loop(TrainerConfig(deterministic=True, jit_compile="true"), steps_per_epoch=10)
+    assert not loop.jit_compile and loop.steps_per_execution == 10
+    assert "trainer: note: --jit-compile=true overridden, training without XLA: --deterministic" in (
+        capsys.readouterr().err
+    )

@@ -3,6 +3,7 @@ produced: metric lines Katib can read, run.json, TensorBoard HParams served over
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import numpy as np
@@ -37,8 +38,18 @@ def test_stdout_is_three_epoch_lines_then_the_summary(trained_run: TrainedRun) -
         assert values["val_mae"] <= values["val_rmse"]  # MAE <= RMSE always holds
         assert values["val_loss"] == pytest.approx(values["val_rmse"] ** 2, rel=1e-3)  # mse loss, no l2
     _, summary = parsed[3]
-    assert set(summary) == {"test_rmse", "test_mae", "test_score", "train_seconds", "params"}
+    assert set(summary) == {
+        "test_rmse",
+        "test_mae",
+        "test_score",
+        "train_seconds",
+        "startup_seconds",
+        "params",
+    }
     assert summary["params"] > 0 and summary["train_seconds"] > 0
+    # start-up ends at the first epoch line, which comes after the first epoch's training began
+    first_line_after_fit_start = times[0] - (times[-1] - dt.timedelta(seconds=summary["train_seconds"]))
+    assert summary["startup_seconds"] > first_line_after_fit_start.total_seconds()
     # the objective appears once per epoch and nowhere else (median stop counts reports)
     assert sum(" val_rmse=" in line for line in lines) == 3
 

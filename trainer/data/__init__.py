@@ -13,14 +13,16 @@ from trainer.data.arrays import PreparedData, WindowArrays
 from trainer.data.config import DataConfig
 from trainer.data.errors import DataError
 from trainer.data.pipeline import prepare_cv_folds, prepare_data
-from trainer.data.tfdata import to_tf_dataset
+from trainer.data.tfdata import eval_batch_size, to_tf_dataset, train_steps
 
 __all__ = [
     "DataConfig",
     "DataError",
     "PreparedData",
     "WindowArrays",
+    "eval_batch_size",
     "prepare_cv_folds",
     "prepare_data",
     "to_tf_dataset",
+    "train_steps",
 ]

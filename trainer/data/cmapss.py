@@ -21,6 +21,7 @@ set (the caller holds out units instead, with a warning); when only one of them 
 from __future__ import annotations
 
 import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -51,8 +52,29 @@ def _non_blank_lines(path: Path) -> list[tuple[int, list[str]]]:
     return kept
 
 
+def _fast_table(path: Path) -> np.ndarray | None:
+    """NumPy's C parser on a well-formed file (every trial reads these files: about 20x faster than the
+    checking path below, with equal values on all eight FD00N files); None when anything is off, so the
+    checking path finds and names the problem."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "input contained no data": the checking path says it better
+            table = np.loadtxt(path, dtype=np.float64, ndmin=2)
+    except (OSError, ValueError):
+        return None
+    if table.shape[1] != N_COLUMNS or table.shape[0] == 0 or not np.isfinite(table).all():
+        return None
+    return table
+
+
 def read_cmapss_table(path: Path) -> np.ndarray:
     """The 26 columns of one C-MAPSS text file as finite float64 ``(rows, 26)``; DataError otherwise."""
+    fast = _fast_table(path) if path.is_file() else None
+    return fast if fast is not None else _checked_table(path)
+
+
+def _checked_table(path: Path) -> np.ndarray:
+    """Field by field, naming the file, line and column of the first problem (DataError)."""
     import pandas as pd
 
     kept = _non_blank_lines(path)
