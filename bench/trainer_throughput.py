@@ -1,15 +1,25 @@
-"""Training throughput of the trainer's default model: batched vs sample-by-sample, and FLOP efficiency.
+"""Training throughput and start-up of the trainer, side by side with stock Keras, in one run.
 
-What it measures, all in one process, on whichever Keras backend is active (TensorFlow here; the GPU figures
-in docs/benchmarks.md were taken with Keras' torch backend, because no TensorFlow build fits the GPU machine):
+For each model (the trainer's default 2x32 LSTM at batch 64, a 2x128 LSTM at batch 256; more with
+``--model``), on the same data (the trainer's built-in synthetic fleet) and the same batch:
 
-1. windows/s training the default model (``python -m trainer`` defaults: 2x32 LSTM, window 30, batch 64) on
-   the default synthetic data, fed from in-memory arrays, after one warm-up epoch;
-2. windows/s of the same model fed one window per step (batch size 1), the approach the original blog posts
-   started from;
-3. the FLOP rate those imply (analytical count, below) as a share of this device's measured dense matmul rate
-   (float32; and float16 when ``--mixed-precision`` is measured on a GPU).
-4. on a GPU: whether the recurrent layers ran on cuDNN kernels (from the backend's profiler).
+1. **the trainer's own path**: :func:`trainer.fit.fit_model`, exactly as a trial runs it (its tf.data
+   pipeline, callbacks, resolved ``--steps-per-execution`` and ``--jit-compile``);
+2. **stock Keras, default**: the same architecture with Keras' own ``Dropout``, ``compile()`` with its
+   defaults, ``fit(x, y)`` on NumPy arrays;
+3. **stock Keras, fastest**: the best of ``steps_per_execution`` in {16, 64} x ``jit_compile`` in {off, on}.
+
+Throughput is training windows per second of epoch wall time, validation pass included (the same for every
+row), as the median over the timed epochs after one warm-up epoch (tracing and compilation excluded).
+
+The matmul rate is TensorFlow's float32 ``matmul`` of n x n operands, each call completed (its result read
+back) before the clock stops, the median of several rounds, and is checked against the CPU's physical bound:
+cores x 16 float32 lanes (AVX-512) x 2 FMA units x 2 FLOP x clock. A rate above the bound means the
+measurement is wrong. The share of it is the analytical training FLOP rate (below) over the matmul rate.
+
+Start-up is wall time from spawning ``python -m trainer`` (default model and data) to its first epoch line
+on the pipe, beside the time from spawning ``python -c "import tensorflow"`` to its first line, each the
+median of a few runs, with an empty and then a warm ``--xla-cache-dir``.
 
 FLOPs per training window are counted analytically (multiply-add = 2 FLOPs, backward pass = 2x forward): an
 LSTM layer over T steps with input width d and u units costs ``T * 2 * 4u * (d + u)`` forward, a GRU
@@ -17,19 +27,21 @@ LSTM layer over T steps with input width d and u units costs ``T * 2 * 4u * (d +
 is a slight underestimate.
 
 Usage:
-    python bench/trainer_throughput.py --json out/cpu.json                 # measure on this machine
-    KERAS_BACKEND=torch python bench/trainer_throughput.py --json gpu.json --mixed-precision both
-    python bench/trainer_throughput.py --render out/cpu.json gpu.json      # rewrites the docs section
+    python bench/trainer_throughput.py --json out/trainer-throughput-cpu.json
+    python bench/trainer_throughput.py --render out/trainer-throughput-cpu.json \
+        bench/results/trainer-throughput-h100-*.json
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import platform
+import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -41,6 +53,14 @@ from bench.report import command_line, git_revision, machine_description, write_
 from trainer.config import TrainerConfig, parse_args
 
 SECTION = "trainer-throughput"
+MODELS = {
+    "default": [],
+    "2x128": ["--units=128", "--batch-size=256"],
+}
+STOCK_GRID = [(1, False), (16, False), (16, True), (64, False), (64, True)]
+"""(steps_per_execution, jit_compile) tried for stock Keras; the first is Keras' default."""
+FLOAT32_LANES = 16  # AVX-512
+FMA_UNITS = 2  # per core, Xeon Scalable parts with AVX-512 (Gold/Platinum)
 
 
 def training_flops_per_window(
@@ -67,186 +87,323 @@ def training_flops_per_window(
     return 3 * forward
 
 
-def _sync(value: Any) -> None:
-    """Wait for the device: converting a result to NumPy blocks until it is computed."""
-    import keras
-
-    keras.ops.convert_to_numpy(keras.ops.sum(value))
+def _quiet_tensorflow() -> None:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
-def matmul_rate(dtype: str, size: int, repeats: int = 5, inner: int = 8) -> float:
-    """Best observed matmul rate (FLOP/s) of ``size x size`` operands of ``dtype`` on the default device."""
+def _epoch_timer() -> tuple[Callable[[], None], list[float]]:
+    """A function to call at each epoch end, and the list of epoch durations it fills (from the first call
+    on: the gap before the first end is the warm-up epoch and is not recorded)."""
+    ends: list[float] = []
+    durations: list[float] = []
+
+    def mark() -> None:
+        now = time.perf_counter()
+        if ends:
+            durations.append(now - ends[-1])
+        ends.append(now)
+
+    return mark, durations
+
+
+def trainer_path(cfg: TrainerConfig, data: Any) -> dict[str, Any]:
+    """Windows/s of :func:`trainer.fit.fit_model` on ``data``: epochs 2.. of one fit (``cfg.epochs``)."""
+    from trainer.data import train_steps
+    from trainer.fit import fit_model
+
+    mark, durations = _epoch_timer()
+    result = fit_model(cfg, data, lambda values: mark())
+    windows = train_steps(len(data.train.y), cfg.batch_size) * cfg.batch_size
+    loop = result.step_loop
+    return {
+        "config": f"steps_per_execution={loop.steps_per_execution}, jit_compile={loop.jit_compile}"
+        if loop
+        else "",
+        "windows_per_epoch": windows,
+        "epoch_seconds": durations,
+        "windows_per_s": windows / statistics.median(durations),
+    }
+
+
+def _stock_model(cfg: TrainerConfig, train_x: Any, train_y: Any) -> Any:
+    """The trainer's architecture with Keras' own Dropout layer (what a user writing it by hand gets)."""
     import keras
     import numpy as np
+
+    from trainer import model as model_module
+
+    patched = model_module.PhiloxDropout
+    model_module.PhiloxDropout = keras.layers.Dropout  # type: ignore[misc]
+    try:
+        return model_module.build_model(cfg, train_x, float(np.mean(train_y)))
+    finally:
+        model_module.PhiloxDropout = patched  # type: ignore[misc]
+
+
+def stock_keras(cfg: TrainerConfig, data: Any, steps_per_execution: int, jit: bool) -> dict[str, Any]:
+    """Windows/s of stock ``compile()``/``fit(x, y)`` with the given loop settings; epochs as above."""
+    import keras
+
+    keras.utils.set_random_seed(cfg.seed)
+    model = _stock_model(cfg, data.train.x, data.train.y)
+    kwargs: dict[str, Any] = {}
+    if (steps_per_execution, jit) != STOCK_GRID[0]:
+        kwargs = {"steps_per_execution": steps_per_execution, "jit_compile": jit}
+    model.compile(optimizer=keras.optimizers.Adam(cfg.learning_rate), loss="mse", **kwargs)
+
+    mark, durations = _epoch_timer()
+    callback = keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: mark())
+    model.fit(
+        data.train.x,
+        data.train.y,
+        batch_size=cfg.batch_size,
+        validation_data=(data.val.x, data.val.y),
+        epochs=cfg.epochs,
+        callbacks=[callback],
+        verbose=0,
+    )
+    windows = len(data.train.y)
+    return {
+        "config": "Keras defaults"
+        if not kwargs
+        else f"steps_per_execution={steps_per_execution}, jit_compile={jit}",
+        "windows_per_epoch": windows,
+        "epoch_seconds": durations,
+        "windows_per_s": windows / statistics.median(durations),
+    }
+
+
+def matmul_rate(size: int, rounds: int = 7) -> dict[str, Any]:
+    """Median float32 matmul rate (FLOP/s) of ``size x size`` operands; every timed call completed."""
+    import numpy as np
+    import tensorflow as tf
 
     rng = np.random.default_rng(0)
-    a = keras.ops.convert_to_tensor(rng.standard_normal((size, size)).astype("float32"), dtype=dtype)
-    b = keras.ops.convert_to_tensor(rng.standard_normal((size, size)).astype("float32"), dtype=dtype)
-    _sync(keras.ops.matmul(a, b))
-    best = math.inf
-    for _ in range(repeats):
+    a = tf.constant(rng.standard_normal((size, size)), tf.float32)
+    b = tf.constant(rng.standard_normal((size, size)), tf.float32)
+    float(tf.linalg.matmul(a, b)[0, 0])  # warm-up (thread pools, oneDNN kernel choice)
+    seconds = []
+    for _ in range(rounds):
         start = time.perf_counter()
-        out = a
-        for _ in range(inner):
-            out = keras.ops.matmul(a, b)
-        _sync(out)
-        best = min(best, (time.perf_counter() - start) / inner)
-    return 2 * size**3 / best
+        float(tf.linalg.matmul(a, b)[0, 0])  # reading an element waits for the whole product
+        seconds.append(time.perf_counter() - start)
+    median = statistics.median(seconds)
+    return {"size": size, "rounds": rounds, "median_seconds": median, "flops_per_s": 2 * size**3 / median}
 
 
-def _timed(run: Callable[[], None]) -> float:
+def cpu_bound() -> dict[str, Any]:
+    """The float32 FLOP/s bound: cores x lanes x FMA units x 2 x clock (clock: the kernel's reported MHz,
+    the nominal clock on this virtual machine; turbo cannot be read from inside it)."""
+    cores = len(os.sched_getaffinity(0))
+    mhz = 0.0
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("cpu MHz"):
+            mhz = float(line.split(":", 1)[1])
+            break
+    per_cycle = cores * FLOAT32_LANES * FMA_UNITS * 2
+    return {"cores": cores, "mhz": mhz, "flops_per_cycle": per_cycle, "flops_per_s": per_cycle * mhz * 1e6}
+
+
+def _first_line_seconds(command: Sequence[str], marker: str, env: dict[str, str]) -> float:
+    """Wall seconds from spawning ``command`` to the first stdout line containing ``marker``; the process is
+    then ended (its remaining work is not start-up)."""
     start = time.perf_counter()
-    run()
-    return time.perf_counter() - start
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if marker in line:
+                return time.perf_counter() - start
+        raise RuntimeError(f"{command[:3]}... ended without a line containing {marker!r}")
+    finally:
+        proc.kill()
+        proc.wait()
 
 
-def _compiled_model(cfg: TrainerConfig, train_x: Any, train_y: Any, steps_per_epoch: int) -> Any:
-    import numpy as np
-
-    from trainer.model import build_model
-    from trainer.optim import make_loss, make_optimizer
-
-    model = build_model(cfg, train_x, float(np.mean(train_y)))
-    model.compile(optimizer=make_optimizer(cfg, steps_per_epoch), loss=make_loss(cfg))
-    return model
-
-
-def cudnn_kernels(model: Any, x: Any, y: Any) -> list[str]:
-    """Names of GPU kernels containing 'cudnn' or 'rnn' seen in one training step (torch backend only)."""
-    import keras
-
-    if keras.backend.backend() != "torch":
-        return []
-    import torch
-    from torch.profiler import ProfilerActivity, profile
-
-    if not torch.cuda.is_available():
-        return []
-    with profile(activities=[ProfilerActivity.CUDA]) as prof:
-        model.train_on_batch(x, y)
-        torch.cuda.synchronize()
-    names = {evt.key for evt in prof.key_averages()}
-    return sorted(n for n in names if "cudnn" in n.lower() or "rnn" in n.lower())[:8]
+def startup(runs: int) -> dict[str, Any]:
+    """Median spawn-to-first-epoch-line of the trainer (cold and warm XLA cache) and of importing
+    TensorFlow alone, interleaved so that drifting machine load hits all three alike."""
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONUNBUFFERED": "1"}
+    import_tf = [sys.executable, "-c", "import tensorflow; print('imported', flush=True)"]
+    times: dict[str, list[float]] = {
+        "import_tensorflow": [],
+        "trainer_cold_cache": [],
+        "trainer_warm_cache": [],
+    }
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory() as cache:
+            trainer = [sys.executable, "-m", "trainer", "--epochs=2", f"--xla-cache-dir={cache}"]
+            times["import_tensorflow"].append(_first_line_seconds(import_tf, "imported", env))
+            times["trainer_cold_cache"].append(_first_line_seconds(trainer, "epoch=1 ", env))
+            times["trainer_warm_cache"].append(_first_line_seconds(trainer, "epoch=1 ", env))
+    return {name: {"runs": values, "median": statistics.median(values)} for name, values in times.items()}
 
 
-def measure(cfg: TrainerConfig, epochs: int, single_windows: int) -> dict[str, Any]:
-    """Batched and batch-1 throughput of ``cfg``'s model on its data, plus FLOP efficiency."""
+def sigterm_latency() -> dict[str, Any]:
+    """Seconds from SIGTERM to the trainer's exit while one long group of batches runs: a whole epoch of
+    batch-1 steps in one call (``--steps-per-execution`` above the epoch's batches), signalled as soon as
+    epoch 1's line is out, so that epoch 2's group has just started."""
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONUNBUFFERED": "1"}
+    flags = ["--synthetic-units=20", "--batch-size=1", "--steps-per-execution=100000", "--epochs=3"]
+    command = [sys.executable, "-m", "trainer", *flags, "--jit-compile=false", "--patience=0"]
+    start = time.perf_counter()
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
+    assert proc.stdout is not None
+    proc.stdout.readline()
+    epoch_one = time.perf_counter() - start
+    signalled = time.perf_counter()
+    proc.terminate()
+    code = proc.wait()
+    return {
+        "flags": flags,
+        "exit_code": code,
+        "first_epoch_seconds": epoch_one,
+        "seconds": time.perf_counter() - signalled,
+    }
+
+
+def measure_model(name: str, flags: Sequence[str], epochs: int) -> dict[str, Any]:
+    """Every row of one model: the trainer's path, then stock Keras over :data:`STOCK_GRID`."""
     import keras
 
     from trainer.data import prepare_data
     from trainer.run import data_config
 
-    if cfg.mixed_precision:
-        keras.mixed_precision.set_global_policy("mixed_float16")
-    else:
-        keras.mixed_precision.set_global_policy("float32")
+    cfg = parse_args([*flags, f"--epochs={epochs + 1}", "--patience=0"], env={})
     keras.utils.set_random_seed(cfg.seed)
     data = prepare_data(data_config(cfg))
-    x, y = data.train.x, data.train.y
-    steps = math.ceil(len(y) / cfg.batch_size)
-    model = _compiled_model(cfg, x, y, steps)
-    model.fit(x, y, batch_size=cfg.batch_size, epochs=1, verbose=0)  # warm-up: tracing/compilation
-    batched = _timed(lambda: model.fit(x, y, batch_size=cfg.batch_size, epochs=epochs, verbose=0))
-    batched_rate = epochs * len(y) / batched
-
-    single = _compiled_model(cfg, x, y, single_windows)
-    n = min(single_windows, len(y))
-    single.fit(x[:16], y[:16], batch_size=1, epochs=1, verbose=0)  # warm-up
-    single_time = _timed(lambda: single.fit(x[:n], y[:n], batch_size=1, epochs=1, verbose=0))
-    single_rate = n / single_time
-
-    flops = training_flops_per_window(cfg.architecture, cfg.num_layers, cfg.units, cfg.window, x.shape[2])
-    gpu = _gpu_name()
-    compute_dtype = "float16" if cfg.mixed_precision else "float32"
-    peak = matmul_rate(compute_dtype, 4096 if gpu else 1024)
-    kernels = cudnn_kernels(model, x[: cfg.batch_size], y[: cfg.batch_size]) if gpu else []
+    rows = {"trainer": trainer_path(cfg, data)}
+    for spe, jit in STOCK_GRID:
+        rows[f"stock spe={spe} jit={jit}"] = stock_keras(cfg, data, spe, jit)
+    flops = training_flops_per_window(
+        cfg.architecture, cfg.num_layers, cfg.units, cfg.window, data.train.x.shape[2]
+    )
     return {
-        "mixed_precision": cfg.mixed_precision,
-        "train_windows": len(y),
-        "features": int(x.shape[2]),
-        "batched_windows_per_s": batched_rate,
-        "single_windows_per_s": single_rate,
-        "speedup": batched_rate / single_rate,
+        "name": name,
+        "flags": list(flags),
+        "model": (
+            f"{cfg.num_layers}x{cfg.units} {cfg.architecture}, window {cfg.window}, "
+            f"batch {cfg.batch_size}, dropout {cfg.dropout}"
+        ),
+        "train_windows": len(data.train.y),
         "flops_per_window": flops,
-        "achieved_flops": batched_rate * flops,
-        "matmul_flops": peak,
-        "matmul_dtype": compute_dtype,
-        "share_of_matmul": batched_rate * flops / peak,
-        "cudnn_kernels": kernels,
+        "rows": rows,
     }
 
 
-def _gpu_name() -> str:
+def run_all(models: Sequence[str], epochs: int, startup_runs: int) -> dict[str, Any]:
+    _quiet_tensorflow()
     import keras
+    import tensorflow as tf
 
-    backend = keras.backend.backend()
-    if backend == "torch":
-        import torch
-
-        return torch.cuda.get_device_name(0) if torch.cuda.is_available() else ""
-    if backend == "tensorflow":
-        import tensorflow as tf
-
-        gpus = tf.config.list_physical_devices("GPU")
-        return (
-            str(tf.config.experimental.get_device_details(gpus[0]).get("device_name", "GPU")) if gpus else ""
-        )
-    if backend == "jax":
-        import jax
-
-        return str(jax.devices()[0].device_kind) if jax.default_backend() == "gpu" else ""
-    return ""
-
-
-def run_all(argv_model: Sequence[str], epochs: int, single_windows: int, mixed: str) -> dict[str, Any]:
-    """Measure each requested precision; returns one JSON-able record for this machine and backend."""
-    import keras
-
-    gpu = _gpu_name()
-    modes = {"off": [False], "on": [True], "both": [False, True]}[mixed]
-    if not gpu:
-        modes = [False]  # mixed float16 on a CPU is emulated and slower: not a figure worth reporting
-    results = []
-    for mp in modes:
-        cfg = parse_args([*argv_model, f"--mixed-precision={'true' if mp else 'false'}"], env={})
-        results.append(measure(cfg, epochs, single_windows))
-    cfg = parse_args(list(argv_model), env={})
+    matmul = [matmul_rate(n) for n in (1024, 2048, 4096)]
     return {
+        "kind": "side-by-side",
         "machine": machine_description(),
-        "device": gpu or "CPU",
-        "backend": keras.backend.backend(),
+        "tensorflow": tf.__version__,
         "keras": keras.__version__,
-        "backend_version": _backend_version(keras.backend.backend()),
-        "model": (
-            f"{cfg.num_layers}x{cfg.units} {cfg.architecture}, window {cfg.window}, batch {cfg.batch_size}"
-        ),
         "epochs_timed": epochs,
-        "single_windows": single_windows,
         "revision": git_revision(),
         "command": command_line(),
         "python": platform.python_version(),
-        "results": results,
+        "cpu_bound": cpu_bound(),
+        "matmul": matmul,
+        "models": [measure_model(name, MODELS[name], epochs) for name in models],
+        "startup": startup(startup_runs),
+        "sigterm": sigterm_latency(),
     }
 
 
-def _backend_version(backend: str) -> str:
-    module = {"tensorflow": "tensorflow", "torch": "torch", "jax": "jax"}.get(backend)
-    if module is None:
-        return "unknown"
-    return str(__import__(module).__version__)
+def _stock_fastest(model: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    stock = {k: v for k, v in model["rows"].items() if k.startswith("stock")}
+    return max(stock.items(), key=lambda kv: kv[1]["windows_per_s"])
 
 
-def render(records: Sequence[dict[str, Any]]) -> str:
-    """The Markdown section for ``docs/benchmarks.md`` from one or more machine records."""
+def render_side_by_side(rec: dict[str, Any]) -> list[str]:
+    """Markdown lines for one side-by-side record."""
+    bound = rec["cpu_bound"]
+    peak = max(m["flops_per_s"] for m in rec["matmul"])
     lines = [
-        "## Trainer throughput",
+        "| model | row | step loop | windows/s | vs stock default | vs stock fastest | GFLOP/s "
+        "| share of matmul |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for model in rec["models"]:
+        default = model["rows"][f"stock spe={STOCK_GRID[0][0]} jit={STOCK_GRID[0][1]}"]["windows_per_s"]
+        _, fastest = _stock_fastest(model)
+        for key, row in [
+            ("trainer", model["rows"]["trainer"]),
+            ("stock default", model["rows"]["stock spe=1 jit=False"]),
+            ("stock fastest", fastest),
+        ]:
+            rate = row["windows_per_s"]
+            gflops = rate * model["flops_per_window"] / 1e9
+            lines.append(
+                f"| {model['model']} | {key} | {row['config']} | {rate:,.0f} | {rate / default:.2f}x "
+                f"| {rate / fastest['windows_per_s']:.2f}x | {gflops:.1f} | {gflops * 1e9 / peak:.1%} |"
+            )
+    lines += [
         "",
-        "Training windows per second of the trainer's default model on the default synthetic data, fed",
-        "from in-memory arrays, against the same model fed one window per step (batch size 1); and the FLOP",
-        "rate achieved (analytical matmul count, backward = 2x forward) as a share of the same device's",
-        "measured dense matmul rate. Warm-up (tracing, compilation) excluded. Source:",
-        "`bench/trainer_throughput.py`.",
+        "Every stock configuration tried (windows/s):",
         "",
+    ]
+    for model in rec["models"]:
+        tried = ", ".join(
+            f"{k.removeprefix('stock ')}: {v['windows_per_s']:,.0f}"
+            for k, v in model["rows"].items()
+            if k.startswith("stock")
+        )
+        lines.append(f"- {model['model']}: {tried}")
+    lines += [
+        "",
+        "Reading it: stock Keras gets slower, not faster, with XLA on these models, because Keras' `Dropout`",
+        "draws its mask with a generator that is about 20x slower inside XLA on CPU (`trainer/dropout.py`",
+        "has the measurement); the trainer draws it with Philox, so XLA pays. The trainer also validates in",
+        "one batch (up to 4,096 windows) instead of Keras' per-batch loop, and keeps every training batch",
+        "full, so its step compiles once. The wider model is closer to compute-bound, so the loop matters",
+        "less there.",
+    ]
+    matmul = "; ".join(f"n={m['size']}: {m['flops_per_s'] / 1e9:.0f}" for m in rec["matmul"])
+    rounds = rec["matmul"][0]["rounds"]
+    lines += [
+        "",
+        f"Matmul (TensorFlow float32, median of {rounds} completed calls), GFLOP/s: {matmul}. "
+        f"Physical bound: {bound['cores']} cores x {FLOAT32_LANES} float32 lanes x {FMA_UNITS} FMA units "
+        f"x 2 FLOP x {bound['mhz']:,.0f} MHz = {bound['flops_per_s'] / 1e9:.0f} GFLOP/s at the reported "
+        f"(nominal) clock; the best measured rate is {peak / bound['flops_per_s']:.0%} of it"
+        + (
+            " (so close that the cores must run above the nominal clock: the virtual machine does not "
+            "report its turbo clock, and the true bound is that much higher)"
+            if peak > 0.9 * bound["flops_per_s"]
+            else ""
+        )
+        + ". The share column divides by the best measured matmul rate.",
+        "",
+    ]
+    st = rec["startup"]
+    tf_import = st["import_tensorflow"]["median"]
+    cold, warm = st["trainer_cold_cache"]["median"], st["trainer_warm_cache"]["median"]
+    runs = len(st["import_tensorflow"]["runs"])
+    lines += [
+        f"Start-up, spawn to first line (median of {runs}): `import tensorflow` alone {tf_import:.2f} s; "
+        f"the trainer (default model and data, to its first epoch line) {cold:.2f} s with an empty XLA "
+        f"cache (+{cold - tf_import:.2f} s) and {warm:.2f} s with a warm one (+{warm - tf_import:.2f} s). "
+        "The trainer's figure includes its whole first epoch of training and validation.",
+    ]
+    if "sigterm" in rec:
+        sig = rec["sigterm"]
+        lines += [
+            "",
+            f"SIGTERM while one group of batches runs (`{' '.join(sig['flags'])}`: a whole epoch per call, "
+            f"{sig['first_epoch_seconds']:.1f} s to the first epoch line): exit {sig['exit_code']} "
+            f"{sig['seconds']:.2f} s after the signal.",
+        ]
+    return lines
+
+
+def render_gpu_records(records: Sequence[dict[str, Any]]) -> list[str]:
+    """The earlier GPU records (Keras torch backend, stored in bench/results/), one row per precision."""
+    lines = [
         "| device | backend | model | mixed precision | batched windows/s | batch-1 windows/s | speed-up "
         "| achieved GFLOP/s | matmul GFLOP/s (dtype) | share of matmul | cuDNN RNN kernels seen |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
@@ -254,10 +411,8 @@ def render(records: Sequence[dict[str, Any]]) -> str:
     for rec in records:
         for r in rec["results"]:
             names = [k.split("<")[0].removeprefix("void ") for k in r["cudnn_kernels"]]
-            rnn = [n for n in names if "RNN" in n or "LSTM" in n]
-            kernels = ", ".join(f"`{k}`" for k in sorted(set(rnn))) or "n/a (CPU)"
-            if rec["device"] != "CPU" and not rnn:
-                kernels = "none seen"
+            rnn = sorted({n for n in names if "RNN" in n or "LSTM" in n})
+            kernels = ", ".join(f"`{k}`" for k in rnn) or "none seen"
             lines.append(
                 f"| {rec['device']} | {rec['backend']} {rec['backend_version']} | {rec['model']} "
                 f"| {'on' if r['mixed_precision'] else 'off'} | {r['batched_windows_per_s']:,.0f} "
@@ -265,28 +420,42 @@ def render(records: Sequence[dict[str, Any]]) -> str:
                 f"| {r['achieved_flops'] / 1e9:,.2f} | {r['matmul_flops'] / 1e9:,.0f} ({r['matmul_dtype']}) "
                 f"| {r['share_of_matmul']:.2%} | {kernels} |"
             )
+    lines += ["", "Their commands:", ""]
     lines += [
-        "",
-        "Reading it: batching is the whole story on a CPU (18x over one window per step). The default",
-        "model is tiny (about 14k parameters), so on a GPU each step is dominated by per-step overhead,",
-        "not arithmetic: the H100 trains it about as fast as 2 CPU cores. A wider model and batch",
-        "(2x256, batch 512) is where the GPU pays (31k windows/s). cuDNN's RNN kernels ran in every GPU",
-        "measurement (its persistent LSTM kernels for the small model, its standard RNN cell kernels at",
-        "2x256). Mixed precision (float16) was slower than float32 at both sizes on this backend, so the",
-        "manifests leave `--mixed-precision` off. The GPU figures are Keras' torch backend on the trainer's",
-        "own model: the GPU machine had no TensorFlow and none could be carried to it, so the TensorFlow",
-        "GPU path of the trial image was not measured.",
-        "",
-        "Machines and commands:",
-        "",
+        f"- {rec['device']}: {rec['machine']}; revision {rec['revision']}; `{rec['command']}`"
+        for rec in records
     ]
-    for rec in records:
-        lines.append(
-            f"- {rec['device']}: {rec['machine']}; Keras {rec['keras']}; model {rec['model']}; "
-            f"{rec['epochs_timed']} epochs timed, {rec['single_windows']} windows at batch 1; "
-            f"revision {rec['revision']}; `{rec['command']}`"
-        )
-    return "\n".join(lines) + "\n"
+    return lines
+
+
+def render(records: Sequence[dict[str, Any]]) -> str:
+    """The Markdown section for ``docs/benchmarks.md``: side-by-side records first, then GPU records."""
+    lines = ["## Trainer throughput and start-up", ""]
+    for rec in (r for r in records if r.get("kind") == "side-by-side"):
+        lines += [
+            "The trainer's own training path beside stock Keras on the same model, data and batch, and",
+            "trial start-up beside `import tensorflow` alone, all in one run "
+            f"(`bench/trainer_throughput.py`; {rec['machine']}; TensorFlow {rec['tensorflow']}, "
+            f"Keras {rec['keras']}; revision {rec['revision']}; `{rec['command']}`). Windows/s: training",
+            f"windows per second of epoch wall time, validation included, median of {rec['epochs_timed']} "
+            "epochs after a warm-up epoch.",
+            "",
+            *render_side_by_side(rec),
+            "",
+        ]
+    gpu = [r for r in records if r.get("device", "CPU") != "CPU" and "results" in r]
+    if gpu:
+        lines += [
+            "### Earlier GPU records (Keras torch backend)",
+            "",
+            "Taken before the step-loop work, with Keras' torch backend on the trainer's model: the GPU",
+            "machine had no TensorFlow, so the TensorFlow GPU path of the trial image (cuDNN LSTM, and XLA",
+            "for dense models) has not been measured. Batched vs one window per step:",
+            "",
+            *render_gpu_records(gpu),
+            "",
+        ]
+    return "\n".join(lines).rstrip() + "\n"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -295,20 +464,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--json", type=Path, help="write this machine's record here")
     parser.add_argument("--render", nargs="+", type=Path, help="render these records into docs/benchmarks.md")
-    parser.add_argument("--epochs", type=int, default=2, help="batched epochs timed (default 2)")
-    parser.add_argument(
-        "--single-windows", type=int, default=512, help="windows fed at batch 1 (default 512)"
-    )
-    parser.add_argument("--mixed-precision", choices=["off", "on", "both"], default="both", help="GPU only")
-    parser.add_argument("model_flags", nargs="*", help="trainer flags after --, e.g. -- --units=64")
+    parser.add_argument("--epochs", type=int, default=3, help="epochs timed after the warm-up (default 3)")
+    parser.add_argument("--startup-runs", type=int, default=3, help="start-up measurements (default 3)")
+    parser.add_argument("--model", action="append", choices=list(MODELS), help="models (default: all)")
+    parser.add_argument("--sigterm-only", action="store_true", help="measure SIGTERM latency into --json")
     args = parser.parse_args(argv)
+    if args.sigterm_only:
+        record = json.loads(args.json.read_text()) if args.json and args.json.exists() else {}
+        record["sigterm"] = sigterm_latency()
+        print(json.dumps(record["sigterm"]))
+        if args.json:
+            args.json.write_text(json.dumps(record, indent=2) + "\n")
+        return 0
     if args.render:
         records = [json.loads(p.read_text()) for p in args.render]
         write_section(SECTION, render(records))
         print(f"wrote section {SECTION!r} of docs/benchmarks.md from {len(records)} record(s)")
         return 0
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    record = run_all(args.model_flags, args.epochs, args.single_windows, args.mixed_precision)
+    record = run_all(args.model or list(MODELS), args.epochs, args.startup_runs)
     text = json.dumps(record, indent=2)
     print(text)
     if args.json:
