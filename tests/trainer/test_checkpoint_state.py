@@ -43,9 +43,10 @@ def test_slots_built_inside_a_training_step_restore_into_an_eagerly_built_optimi
     x, y = np.ones((8, 4, 3), "float32"), np.ones((8,), "float32")
     for _ in range(3):
         trained.train_on_batch(x, y)
-    saved = {"class": type(trained.optimizer).__name__, "variables": _state.variables_of(trained.optimizer)}
+    variables = _state.variables_of(trained.optimizer)
+    saved = {"class": type(trained.optimizer).__name__, "variables": variables}
     arrays = _state.optimizer_arrays(trained.optimizer)
-    assert any(path.startswith("loss_scale_optimizer/adam/") for path, _ in saved["variables"])
+    assert any(path.startswith("loss_scale_optimizer/adam/") for path, _ in variables)
 
     resumed = _model()
     step, fresh = _state.restore_optimizer(resumed, saved, arrays)
