@@ -94,8 +94,9 @@ def results(root: Path) -> list[dict[str, Any]]:
 
 
 def trial_flags(assignments: dict[str, str]) -> list[str]:
-    """The trainer flags of the twin's trial command for ``assignments``, minus output paths and names; the
-    data path points at ``--cmapss-dir`` instead of the volume."""
+    """The trainer flags of the twin's trial command for ``assignments``, minus output paths and names (the
+    checkpoint directory too: a retrain starts from scratch); the data path points at ``--cmapss-dir``
+    instead of the volume."""
 
     exp = yaml.safe_load(TWIN.read_text())
     template = exp["spec"]["trialTemplate"]
@@ -104,7 +105,14 @@ def trial_flags(assignments: dict[str, str]) -> list[str]:
     flags: list[str] = []
     for word in container["command"][3:]:
         if word.startswith(
-            ("--log-dir", "--model-dir", "--model-version", "--trial-name", "--experiment-name")
+            (
+                "--log-dir",
+                "--model-dir",
+                "--model-version",
+                "--checkpoint-dir",
+                "--trial-name",
+                "--experiment-name",
+            )
         ):
             continue
         for name, ref in refs.items():

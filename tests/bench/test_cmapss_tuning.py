@@ -21,7 +21,9 @@ def test_trial_flags_render_the_twins_command_and_the_trainer_accepts_them() -> 
     flags = trial_flags(assignments)
     assert "--architecture=gru" in flags and "--learning-rate=0.002" in flags
     assert not any("${" in f for f in flags), flags
-    assert not any(f.startswith(("--log-dir", "--model-dir", "--trial-name")) for f in flags)
+    assert not any(
+        f.startswith(("--log-dir", "--model-dir", "--checkpoint-dir", "--trial-name")) for f in flags
+    )
     cfg = parse_args(flags)
     assert cfg.data == "/mnt/shared/data/cmapss/train_FD001.txt"
     assert (cfg.rul_cap, cfg.window, cfg.drop_constant_std, cfg.units) == (125.0, 30, 1e-6, 64)
