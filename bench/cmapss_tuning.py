@@ -95,8 +95,8 @@ def results(root: Path) -> list[dict[str, Any]]:
 
 def trial_flags(assignments: dict[str, str]) -> list[str]:
     """The trainer flags of the twin's trial command for ``assignments``, minus output paths and names (the
-    checkpoint directory too: a retrain starts from scratch); the data path points at ``--cmapss-dir``
-    instead of the volume."""
+    checkpoint directory too: a retrain starts from scratch; and the volume's XLA cache); the data path
+    points at ``--cmapss-dir`` instead of the volume."""
 
     exp = yaml.safe_load(TWIN.read_text())
     template = exp["spec"]["trialTemplate"]
@@ -110,6 +110,7 @@ def trial_flags(assignments: dict[str, str]) -> list[str]:
                 "--model-dir",
                 "--model-version",
                 "--checkpoint-dir",
+                "--xla-cache-dir",
                 "--trial-name",
                 "--experiment-name",
             )

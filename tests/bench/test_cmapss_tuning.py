@@ -22,7 +22,8 @@ def test_trial_flags_render_the_twins_command_and_the_trainer_accepts_them() -> 
     assert "--architecture=gru" in flags and "--learning-rate=0.002" in flags
     assert not any("${" in f for f in flags), flags
     assert not any(
-        f.startswith(("--log-dir", "--model-dir", "--checkpoint-dir", "--trial-name")) for f in flags
+        f.startswith(("--log-dir", "--model-dir", "--checkpoint-dir", "--xla-cache-dir", "--trial-name"))
+        for f in flags
     )
     cfg = parse_args(flags)
     assert cfg.data == "/mnt/shared/data/cmapss/train_FD001.txt"
