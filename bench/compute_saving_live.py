@@ -322,7 +322,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                     continue
                 cache.write_text(json.dumps(run_policy(policy, seed, args.root), indent=1) + "\n")
     runs = [json.loads(p.read_text()) for p in sorted(args.root.glob("*-*.json"))]
-    meta = {"command": command_line(), "machine": machine_description(), "revision": git_revision()}
+    command = command_line()
+    if args.write_docs:
+        seeds = " ".join(str(seed) for seed in sorted({r["seed"] for r in runs}))
+        command = f"python bench/compute_saving_live.py --seeds {seeds}`, each run cached, then `--write-docs"
+    meta = {"command": command, "machine": machine_description(), "revision": git_revision()}
     text = markdown(runs, meta)
     print(text)
     write_section("compute-saving-live", text)
