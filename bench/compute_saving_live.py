@@ -288,6 +288,14 @@ def markdown(runs: list[dict[str, Any]], meta: dict[str, str]) -> str:
             f"{pbt_optimum - optimum:.3f} above the whole table's. Its trial-epochs count only the epochs "
             "each trial trained itself.",
         ]
+    for policy in present:
+        missing = [str(seed) for seed in seeds if (policy, seed) not in by]
+        if missing:
+            lines += [
+                "",
+                f"**Not finished:** `{policy}` seed(s) {', '.join(missing)} (the runs were stopped; "
+                f"rerunning the command with `--policies {policy}` resumes them from their stored state).",
+            ]
     lines += [
         "",
         "Trial outcomes over all seeds: "
