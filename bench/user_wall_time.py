@@ -50,15 +50,17 @@ CMAPSS_FILES = ("train_FD001.txt", "test_FD001.txt", "RUL_FD001.txt")
 
 
 def _revision(checkout: Path) -> str:
+    """The checkout's short commit, with ``+dirty`` when its tree has uncommitted changes (taken when the
+    measurement starts: a later round runs the tree as it is then)."""
+    git = ["git", "-C", str(checkout)]
     try:
-        return subprocess.run(
-            ["git", "-C", str(checkout), "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
+        rev = subprocess.run(
+            [*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
+        )
+        status = subprocess.run([*git, "status", "--porcelain"], capture_output=True, text=True, check=True)
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
+    return rev.stdout.strip() + ("+dirty" if status.stdout.strip() else "")
 
 
 def _prepare_root(root: Path, experiment: str, data_dir: Path) -> None:
