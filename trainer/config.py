@@ -27,7 +27,7 @@ from trainer.katib_view import parse_strategies
 T = TypeVar("T")
 INF = float("inf")
 
-ARCHITECTURES = ("lstm", "gru", "dense")
+ARCHITECTURES = ("lstm", "gru", "dense", "cnn")
 ACTIVATIONS = ("relu", "tanh", "elu", "selu", "gelu", "swish", "sigmoid", "leaky_relu", "linear")
 INITIALIZERS = (
     "glorot_uniform",
@@ -139,21 +139,39 @@ class TrainerConfig:
     architecture: str = flag(
         "lstm",
         choice(*ARCHITECTURES),
-        "lstm / gru: stacked recurrent layers; dense: MLP on the flattened window.",
+        "lstm / gru: stacked recurrent layers; dense: MLP on the flattened window; cnn: 1-D convolutions "
+        "along the window's time axis, then a 1-filter convolution, flatten and one dense layer.",
         "model",
     )
-    num_layers: int = flag(2, IntRange(1, 8), "Hidden layers (recurrent or dense).", "model")
-    units: int = flag(32, IntRange(1, 2048), "Units per hidden layer.", "model")
+    num_layers: int = flag(
+        2, IntRange(1, 8), "Hidden layers (recurrent, dense or conv: cnn's convolutions).", "model"
+    )
+    units: int = flag(
+        32,
+        IntRange(1, 2048),
+        "Units per hidden layer (cnn: of the dense layer after the convolutions).",
+        "model",
+    )
+    filters: int = flag(10, IntRange(1, 1024), "cnn: filters per convolution layer.", "model")
+    kernel_size: int = flag(
+        10,
+        IntRange(1, 1000),
+        "cnn: time steps per convolution kernel ('same' padding: a kernel longer than the window is "
+        "accepted, the zero padding fills the rest).",
+        "model",
+    )
     dropout: float = flag(
         0.1,
         FloatRange(0.0, 1.0, hi_open=True),
-        "Dropout after each hidden layer (a separate layer: recurrent layers stay cuDNN-eligible).",
+        "Dropout after each hidden layer (a separate layer: recurrent layers stay cuDNN-eligible); "
+        "cnn: once, between the flattened convolutions and its dense layer.",
         "model",
     )
     activation: str = flag(
         "relu",
         choice(*ACTIVATIONS),
-        "Activation of dense hidden layers (recurrent layers keep tanh for cuDNN).",
+        "Activation of dense hidden layers and of cnn's convolutions and dense layer "
+        "(recurrent layers keep tanh for cuDNN).",
         "model",
     )
     kernel_initializer: str = flag(

@@ -10,7 +10,8 @@ than Keras' defaults (one batch per call, no XLA on CPU). So ``auto`` (``--steps
 - XLA: on, except where it cannot work, where the safe setting is taken and said on stderr:
   - ``--deterministic``: TensorFlow's op determinism is not supported under XLA (Keras refuses the pair);
   - an LSTM or GRU on a GPU: the layers run cuDNN's fused kernels, which XLA cannot compile (Keras turns XLA
-    off for such a model); cuDNN is the faster path there.
+    off for such a model); cuDNN is the faster path there. ``dense`` and ``cnn`` (plain matrix products
+    and convolutions) keep XLA on CPU and GPU alike.
 
 What the contracts become with several steps per call (tests check each; SIGTERM's delay is measured by
 ``bench/trainer_throughput.py``, as it is a time):

@@ -61,6 +61,9 @@ def test_names_come_from_katib_env_when_flags_leave_them_empty() -> None:
         (["--learning-rate", "-0.1"], "--learning-rate", "(0, 10]"),
         (["--learning-rate=nan"], "--learning-rate", "(0, 10]"),
         (["--units=0"], "--units", "[1, 2048]"),
+        (["--filters=1025"], "--filters", "[1, 1024]"),
+        (["--kernel-size=0"], "--kernel-size", "[1, 1000]"),
+        (["--kernel-size=3.5"], "--kernel-size", "[1, 1000]"),
         (["--num-layers=2.5"], "--num-layers", "[1, 8]"),
         (["--dropout=1"], "--dropout", "[0, 1)"),
         (["--batch-size=70000"], "--batch-size", "[1, 65536]"),
@@ -105,7 +108,7 @@ def test_help_lists_every_flag_with_default_and_valid_range() -> None:
 def test_dry_run_prints_json_and_never_imports_tensorflow() -> None:
     code = (
         "import sys; from trainer.cli import main;"
-        "rc = main(['--dry-run', '--units=8', '--architecture=gru']);"
+        "rc = main(['--dry-run', '--units=8', '--architecture=cnn', '--filters=16', '--kernel-size=5']);"
         "print('TF-IMPORTED' if 'tensorflow' in sys.modules else 'TF-ABSENT', rc)"
     )
     proc = subprocess.run(
@@ -113,6 +116,7 @@ def test_dry_run_prints_json_and_never_imports_tensorflow() -> None:
     )
     body, _, marker = proc.stdout.rpartition("}")
     resolved = json.loads(body + "}")
-    assert resolved["units"] == 8 and resolved["architecture"] == "gru"
+    assert resolved["units"] == 8 and resolved["architecture"] == "cnn"
+    assert (resolved["filters"], resolved["kernel_size"]) == (16, 5)
     assert set(resolved) == {f.name for f in config_fields()}
     assert marker.split() == ["TF-ABSENT", "0"]

@@ -25,6 +25,8 @@ CASES = {
     # name: (file contents or None, args, exit code, words the one line must contain)
     "unknown optimizer": (None, ["--optimizer=adamw"], EXIT_USAGE, ["--optimizer", "adam|nadam"]),
     "negative learning rate": (None, ["--learning-rate=-0.001"], EXIT_USAGE, ["--learning-rate", "(0, 10]"]),
+    "no cnn filters": (None, ["--architecture=cnn", "--filters=0"], EXIT_USAGE, ["--filters", "[1, 1024]"]),
+    "cnn kernel too long": (None, ["--kernel-size=1001"], EXIT_USAGE, ["--kernel-size", "[1, 1000]"]),
     "window larger than every unit": (
         GOOD_ROWS,
         ["--window=50", "--short-units=skip"],

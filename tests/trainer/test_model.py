@@ -68,6 +68,26 @@ def test_dense_architecture_flattens_the_window(windows: np.ndarray) -> None:
     assert model.get_layer("dense_2").activation is keras.activations.elu
 
 
+def test_cnn_convolves_along_time_keeping_the_window_length(windows: np.ndarray) -> None:
+    # a kernel of 8 steps over a 6-step window is accepted: "same" padding fills the rest with zeros
+    cfg = dataclasses.replace(
+        TrainerConfig(), architecture="cnn", num_layers=2, filters=3, kernel_size=8, units=5, dropout=0.3
+    )
+    model = build_model(cfg, windows, 10.0)
+    convs = [layer for layer in model.layers if isinstance(layer, keras.layers.Conv1D)]
+    assert [(c.name, c.filters, c.kernel_size, c.padding) for c in convs] == [
+        ("conv_1", 3, (8,), "same"),
+        ("conv_2", 3, (8,), "same"),
+        ("conv_out", 1, (3,), "same"),
+    ]
+    assert all(c.activation is keras.activations.relu for c in convs)
+    assert tuple(model.get_layer("conv_out").output.shape) == (None, 6, 1)  # one value per time step
+    names = [layer.name for layer in model.layers]
+    assert names[-4:] == ["flatten", "dropout_1", "dense_1", "rul"]  # dropout only before the dense head
+    assert model.get_layer("dense_1").units == 5
+    assert model.predict(windows, verbose=0).shape == (64, 1)
+
+
 def test_step_schedule_halves_every_n_epochs() -> None:
     cfg = dataclasses.replace(TrainerConfig(), lr_schedule="step", lr_decay_epochs=2, lr_decay_rate=0.5)
     schedule = make_schedule(cfg, steps_per_epoch=10)

@@ -1,8 +1,9 @@
 """The trainer's real export answers TF Serving's REST request format, through the signature TF Serving calls.
 
-One tiny trainer run (a subprocess, as Katib runs a trial) exports the model all TensorFlow tests here share.
-Its predictions through ``trainer.predict`` must reproduce the ``test_rmse`` the trainer reported for the same
-data, which ties the served signature to the trained Keras model.
+The shared ``export`` fixture (tests/conftest.py: one tiny trainer run per architecture, lstm and cnn, each a
+subprocess as Katib runs a trial) gives the model every TensorFlow test here runs against. Its predictions
+through ``trainer.predict`` must reproduce the ``test_rmse`` the trainer reported for the same data, which
+ties the served signature to the trained Keras model.
 """
 
 from __future__ import annotations
@@ -10,68 +11,18 @@ from __future__ import annotations
 import json
 import math
 import os
-import re
 import stat
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
+from tests.conftest import Export
 from trainer import predict
 from trainer.predict import ServingError, resolve_version_dir, unreadable_by_others
-
-TRAINER_ARGS = [
-    "--epochs=1",
-    "--synthetic-units=20",
-    "--stride=10",
-    "--window=30",
-    "--units=8",
-    "--num-layers=1",
-    "--seed=11",
-]
-
-
-@dataclass(frozen=True)
-class Export:
-    """The trainer's export and what the trainer said about it."""
-
-    base_dir: Path
-    test_x: np.ndarray
-    test_y: np.ndarray
-    n_features: int
-    window: int
-    reported_test_rmse: float
-
-
-@pytest.fixture(scope="module")
-def export(tmp_path_factory: pytest.TempPathFactory) -> Export:
-    base_dir = tmp_path_factory.mktemp("trial") / "model"
-    argv = [*TRAINER_ARGS, f"--model-dir={base_dir}"]
-    run = subprocess.run(
-        [sys.executable, "-m", "trainer", *argv], capture_output=True, text=True, check=False, timeout=600
-    )
-    assert run.returncode == 0, run.stderr[-3000:]
-    match = re.search(r"\btest_rmse=(\S+)", run.stdout)
-    assert match, run.stdout
-
-    from trainer.config import parse_args
-    from trainer.data import prepare_data
-    from trainer.run import data_config
-
-    data = prepare_data(data_config(parse_args(argv)))
-    assert data.test is not None
-    return Export(
-        base_dir=base_dir,
-        test_x=data.test.x,
-        test_y=data.test.y,
-        n_features=len(data.feature_names),
-        window=30,
-        reported_test_rmse=float(match.group(1)),
-    )
 
 
 @pytest.fixture(scope="module")
@@ -175,6 +126,7 @@ def _cli(args: list[str], stdin: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.tensorflow
 @pytest.mark.xdist_group("trainer-predict")
+@pytest.mark.parametrize("export", ["lstm"], indirect=True)  # the CLI does not depend on the model
 def test_cli_answers_a_rest_body_from_the_model_base_dir(
     export: Export, predictor: predict.Predictor
 ) -> None:
@@ -186,6 +138,7 @@ def test_cli_answers_a_rest_body_from_the_model_base_dir(
 
 @pytest.mark.tensorflow
 @pytest.mark.xdist_group("trainer-predict")
+@pytest.mark.parametrize("export", ["lstm"], indirect=True)  # the CLI does not depend on the model
 def test_cli_bad_request_exits_1_with_one_line(export: Export, tmp_path: Path) -> None:
     request = tmp_path / "request.json"
     request.write_text(json.dumps({"instances": [[1.0, 2.0]]}))

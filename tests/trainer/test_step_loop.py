@@ -33,8 +33,12 @@ def test_recurrent_layers_on_a_gpu_keep_cudnn_and_true_says_why(architecture: st
     assert "--jit-compile=true overridden" in note and "cuDNN" in note
 
 
-def test_dense_on_a_gpu_gets_xla() -> None:
-    assert _loop("--architecture=dense", on_gpu=True).jit_compile
+@pytest.mark.parametrize("architecture", ["dense", "cnn"])
+def test_dense_and_cnn_get_xla_on_a_gpu_and_a_cpu(architecture: str) -> None:
+    for on_gpu in (True, False):
+        loop = _loop(f"--architecture={architecture}", "--jit-compile=true", on_gpu=on_gpu)
+        assert loop.jit_compile and loop.notes == ()
+        assert _loop(f"--architecture={architecture}", on_gpu=on_gpu).jit_compile
 
 
 def test_determinism_turns_xla_off_and_says_so_when_it_was_asked_for() -> None:
