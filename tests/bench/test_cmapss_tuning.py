@@ -14,6 +14,8 @@ def test_trial_flags_render_the_twins_command_and_the_trainer_accepts_them() -> 
         "optimizer": "adam",
         "num-layers": "2",
         "units": "64",
+        "filters": "16",
+        "kernel-size": "5",
         "learning-rate": "0.002",
         "batch-size": "256",
         "dropout": "0.1",
