@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.tensorflow, pytest.mark.xdist_group("trainer-predict")
 @pytest.mark.parametrize("export", ["cnn"], indirect=True)
 def test_cnn_trial_prints_its_metric_lines_and_exports(export: Export) -> None:
     [(_, epoch), (_, summary)] = [parse_line(line) for line in export.stdout.splitlines()]
-    assert set(epoch) == {"epoch", "loss", "val_loss", "val_rmse", "val_mae"} and epoch["epoch"] == 1
+    assert {"epoch", "loss", "val_loss", "val_rmse", "val_mae"} <= set(epoch) and epoch["epoch"] == 1
     assert 0 < epoch["val_mae"] <= epoch["val_rmse"]
     assert summary["test_rmse"] == export.reported_test_rmse and summary["params"] > 0
     version = export.base_dir / "1"
