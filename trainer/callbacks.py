@@ -11,7 +11,7 @@ import keras
 from trainer.errors import DivergedError
 from trainer.reporting import Value
 
-EPOCH_METRICS = ("loss", "val_loss", "val_rmse", "val_mae")
+EPOCH_METRICS = ("loss", "val_loss", "val_rmse", "val_mae", "val_rmse_all")
 
 
 class DivergenceGuard(keras.callbacks.Callback):
@@ -49,9 +49,8 @@ class DivergenceGuard(keras.callbacks.Callback):
 class EpochReporter(keras.callbacks.Callback):
     """Hand each finished epoch's metrics to ``sink`` as ``{"epoch": N, "loss": .., ...}`` (N from 1).
 
-    ``val_rmse`` / ``val_mae`` come from the compiled ``RootMeanSquaredError(name="rmse")`` and
-    ``MeanAbsoluteError(name="mae")`` metrics, which accumulate over the whole validation set in float32 (the
-    output layer is float32 even under mixed precision), so they are in the target's own unit.
+    The ``val_*`` values are :class:`~trainer.validation.EpochValidation`'s (float64, in the target's own
+    unit); ``loss`` is the running training loss Keras reports.
     """
 
     def __init__(self, sink: Callable[[dict[str, Value]], None]) -> None:

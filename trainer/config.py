@@ -82,6 +82,14 @@ class TrainerConfig:
         "Share of units held out for validation.",
         "data",
     )
+    val_cuts: int = flag(
+        0,
+        IntRange(0, 100_000),
+        "K > 0: val_rmse scores each validation unit on the last window of K seeded cuts, as C-MAPSS "
+        "scores its test units (every unit counts the same); 0: on every validation window. "
+        "val_rmse_all is always the every-window figure.",
+        "data",
+    )
     test_fraction: float = flag(
         0.2,
         FloatRange(0.0, 1.0, hi_open=True),
@@ -214,6 +222,13 @@ class TrainerConfig:
     lr_min_ratio: float = flag(
         0.0, FloatRange(0.0, 1.0), "cosine: final lr as a share of the initial.", "optimisation"
     )
+    ema_momentum: float = flag(
+        0.0,
+        FloatRange(0.0, 1.0, hi_open=True),
+        "M > 0: keep an exponential moving average of the weights (updated every batch with momentum M) "
+        "and validate, early-stop on and export the averaged weights; 0 = the raw weights.",
+        "optimisation",
+    )
     clip_norm: float = flag(
         0.0, FloatRange(0.0, INF), "Clip each gradient to this norm; 0 = off.", "optimisation"
     )
@@ -222,8 +237,8 @@ class TrainerConfig:
     patience: int = flag(
         5,
         IntRange(0, 100_000),
-        "Early stopping: epochs without val_loss improvement before stopping, "
-        "restoring the best weights; 0 = off.",
+        "Early stopping: epochs without val_rmse (the objective) improvement before stopping, "
+        "restoring the best epoch's weights; 0 = off.",
         "optimisation",
     )
     loss: str = flag("mse", choice(*LOSSES), "Training loss.", "optimisation")
@@ -392,10 +407,14 @@ class _Parser(argparse.ArgumentParser):
 
 EPILOG = f"""\
 metric lines (stdout, Katib StdOut collector format):
-  <RFC3339 UTC> epoch=N loss=.. val_loss=.. val_rmse=.. val_mae=..    once per epoch
-  <RFC3339 UTC> test_rmse=.. test_mae=.. test_score=.. train_seconds=.. params=..   once, at the end
-  (test_* only when a test set exists; test_score is the PHM08 asymmetric score; with --cv-folds K > 1 the
-  per-epoch lines carry fold_* names and val_rmse/val_mae are printed once, as the mean over folds)
+  <RFC3339 UTC> epoch=N loss=.. val_loss=.. val_rmse=.. val_mae=.. val_rmse_all=..    once per epoch
+  <RFC3339 UTC> test_rmse=.. test_mae=.. test_score=.. train_seconds=.. startup_seconds=.. params=..
+                                                                                      once, at the end
+  (val_rmse, the objective: RMSE of the weights that would be exported (the averaged ones with
+  --ema-momentum) on the validation units' cut windows with --val-cuts K > 0, else on every validation
+  window; val_rmse_all: on every validation window; test_* only when a test set exists; test_score is the
+  PHM08 asymmetric score; with --cv-folds K > 1 the per-epoch lines carry fold_* names and val_rmse/val_mae
+  are printed once, as the mean over folds)
 
 exit codes:
 {EXIT_CODES_HELP}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import keras
@@ -18,13 +18,14 @@ from trainer.model import build_model
 from trainer.optim import make_loss, make_optimizer
 from trainer.reporting import Value, mae, phm08_score, rmse
 from trainer.step_loop import StepLoop, resolve_step_loop
+from trainer.validation import AveragedWeights, EpochValidation, RawWeightsBack
 
 
 @dataclass
 class FitResult:
     """A trained model and how it did.
 
-    ``kept`` holds the epoch metrics of the weights the model ends with: the best ``val_loss`` epoch when
+    ``kept`` holds the epoch metrics of the weights the model ends with: the best ``val_rmse`` epoch when
     early
     stopping is on (its weights are restored), else the last epoch. ``test`` is None when there is no test
     set.
@@ -53,8 +54,16 @@ def test_metrics(model: keras.Model, test: WindowArrays, batch_size: int) -> dic
     }
 
 
-def fit_model(cfg: TrainerConfig, data: PreparedData, sink: Callable[[dict[str, Value]], None]) -> FitResult:
+def fit_model(
+    cfg: TrainerConfig,
+    data: PreparedData,
+    sink: Callable[[dict[str, Value]], None],
+    extra_callbacks: Sequence[keras.callbacks.Callback] = (),
+) -> FitResult:
     """Build, compile and fit a fresh model on ``data``; ``sink`` receives each epoch's metrics as it ends.
+
+    ``extra_callbacks`` run after the epoch is validated, judged and checkpointed, just before it is
+    reported, with the raw weights in the model (benchmarks observe training through them).
 
     Raises :class:`~trainer.errors.DivergedError` at the first non-finite loss and
     :class:`~trainer.errors.TrainerError` when the training or validation split is empty.
@@ -85,8 +94,9 @@ def fit_model(cfg: TrainerConfig, data: PreparedData, sink: Callable[[dict[str, 
         model.jit_compile = False
     early: keras.callbacks.EarlyStopping | None = None
     if cfg.patience > 0:
+        # On the objective itself, so the kept (and exported) epoch is the one whose val_rmse Katib records.
         early = keras.callbacks.EarlyStopping(
-            monitor="val_loss", patience=cfg.patience, restore_best_weights=True
+            monitor="val_rmse", mode="min", patience=cfg.patience, restore_best_weights=True
         )
     ckpt = Checkpointing.open(cfg, model, data.feature_names, early) if cfg.checkpoint_dir else None
     rows: list[dict[str, Value]] = list(ckpt.rows) if ckpt is not None else []
@@ -97,18 +107,24 @@ def fit_model(cfg: TrainerConfig, data: PreparedData, sink: Callable[[dict[str, 
             ckpt.save(rows)  # before the line is printed, so no epoch is ever printed twice
         sink(values)
 
-    # EarlyStopping judges an epoch before it is checkpointed and reported; Checkpointing follows it
-    # (its on_train_begin restores the state EarlyStopping's own just reset).
-    callbacks: list[keras.callbacks.Callback] = [DivergenceGuard()]
-    callbacks += [c for c in (early, ckpt) if c is not None]
-    callbacks.append(EpochReporter(record))
+    # Validation writes the epoch's val_* values first; EarlyStopping judges the epoch (on the averaged
+    # weights with --ema-momentum) before the raw weights go back and it is checkpointed and reported;
+    # Checkpointing follows EarlyStopping (its on_train_begin restores the state EarlyStopping's own just
+    # reset).
+    averaged = AveragedWeights(model)
+    callbacks: list[keras.callbacks.Callback] = [
+        EpochValidation(data, model.loss, averaged),
+        DivergenceGuard(),
+    ]
+    callbacks += [c for c in (early,) if c is not None]
+    callbacks.append(RawWeightsBack(averaged))
+    callbacks += [c for c in (ckpt,) if c is not None]
+    callbacks += [*extra_callbacks, EpochReporter(record)]
     train = to_tf_dataset(data.train, cfg.batch_size, shuffle=True, seed=cfg.seed, drop_remainder=True)
-    val_batch = eval_batch_size(len(data.val.y), cfg.batch_size)
     if ckpt is not None:
         ckpt.skip_shuffles(train)
     model.fit(
         train,
-        validation_data=to_tf_dataset(data.val, val_batch, shuffle=False, seed=cfg.seed),
         epochs=cfg.epochs if ckpt is None else ckpt.last_epoch(cfg.epochs),
         initial_epoch=0 if ckpt is None else ckpt.initial_epoch,
         callbacks=callbacks,

@@ -28,6 +28,7 @@ STRATEGIES = ("min", "max", "latest")
 DEFAULT_STRATEGIES: tuple[tuple[str, str], ...] = (
     ("val_rmse", "min"),
     ("val_mae", "min"),
+    ("val_rmse_all", "min"),
     ("val_loss", "min"),
     ("loss", "min"),
     ("test_rmse", "latest"),

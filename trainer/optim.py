@@ -40,12 +40,16 @@ def make_schedule(cfg: TrainerConfig, steps_per_epoch: int) -> Schedule:
 
 def make_optimizer(cfg: TrainerConfig, steps_per_epoch: int) -> keras.optimizers.Optimizer:
     """A fresh optimizer (one per fit: optimizers hold per-variable state). ``--clip-norm 0`` = no
-    clipping."""
+    clipping; ``--ema-momentum M > 0`` makes it keep the moving average of the weights (``use_ema``)."""
     lr = make_schedule(cfg, steps_per_epoch)
-    clip = {"clipnorm": cfg.clip_norm} if cfg.clip_norm > 0 else {}
+    options: dict[str, float | bool] = {"clipnorm": cfg.clip_norm} if cfg.clip_norm > 0 else {}
+    if cfg.ema_momentum > 0:
+        # No overwrite frequency: the model keeps its raw weights while training; trainer.validation swaps
+        # the average in to validate, and fit() ends by writing it into the model.
+        options.update(use_ema=True, ema_momentum=cfg.ema_momentum)
     name = cfg.optimizer
     if name == "sgd":
-        return keras.optimizers.SGD(learning_rate=lr, momentum=cfg.momentum, **clip)
+        return keras.optimizers.SGD(learning_rate=lr, momentum=cfg.momentum, **options)
     classes: dict[str, type[keras.optimizers.Optimizer]] = {
         "adam": keras.optimizers.Adam,
         "nadam": keras.optimizers.Nadam,
@@ -53,7 +57,7 @@ def make_optimizer(cfg: TrainerConfig, steps_per_epoch: int) -> keras.optimizers
         "adamax": keras.optimizers.Adamax,
         "adagrad": keras.optimizers.Adagrad,
     }
-    return classes[name](learning_rate=lr, **clip)
+    return classes[name](learning_rate=lr, **options)
 
 
 def make_loss(cfg: TrainerConfig) -> keras.losses.Loss:

@@ -92,7 +92,7 @@ class _Outputs:
 
     With cross-validation (``folds > 1``) the per-epoch lines carry ``fold=K fold_epoch=N fold_loss=...``, so
     Katib records no objective per epoch, and :meth:`cv_summary` prints ``val_rmse`` once, as the mean of the
-    folds' kept epochs (best val_loss epoch with early stopping, else the last).
+    folds' kept epochs (best val_rmse epoch with early stopping, else the last).
 
     Every printed line is also kept in :attr:`printed`, from which :meth:`katib_values` writes what Katib
     records for the trial (see :mod:`trainer.tblog`).

@@ -18,7 +18,7 @@ What the HParams tab shows (the same on a cluster as with ``katib-local``: the t
   tag, so the per-epoch ``val_rmse`` tag would show the last epoch, not Katib's ``min``: hence separate tags.
   A ``katib/`` prefix also keeps them out of Katib's TensorFlowEvent collector, whose rule is
   ``tag.startswith(metric)``.
-- the exported model's own epoch (the restored best-``val_loss`` epoch with early stopping, else the last)
+- the exported model's own epoch (the restored best-``val_rmse`` epoch with early stopping, else the last)
   as ``exported/<name>`` scalars plus ``exported/epoch``, in the Scalars tab only. With MSE loss and early
   stopping (the manifests' setting) that epoch is the min-``val_rmse`` one, so the two agree.
 
@@ -50,6 +50,7 @@ from trainer.katib_view import parse_strategies
 METRICS = (
     ("val_rmse", "validation RMSE (objective), target unit"),
     ("val_mae", "validation MAE, target unit"),
+    ("val_rmse_all", "validation RMSE over every window, target unit"),
     ("val_loss", "validation loss"),
     ("loss", "training loss"),
     ("test_rmse", "test RMSE, target unit"),

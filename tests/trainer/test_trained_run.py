@@ -32,7 +32,7 @@ def test_stdout_is_three_epoch_lines_then_the_summary(trained_run: TrainedRun) -
     times = [when for when, _ in parsed]
     assert times == sorted(times)
     for n, (_, values) in enumerate(parsed[:3], start=1):
-        assert set(values) == {"epoch", "loss", "val_loss", "val_rmse", "val_mae"}
+        assert set(values) == {"epoch", "loss", "val_loss", "val_rmse", "val_mae", "val_rmse_all"}
         assert values["epoch"] == n
         assert values["val_rmse"] > 0 and values["val_mae"] > 0
         assert values["val_mae"] <= values["val_rmse"]  # MAE <= RMSE always holds

@@ -62,6 +62,8 @@ class PreparedData:
     Attributes:
         feature_names: the columns of ``x``'s last axis, after ``drop_constant_std``.
         train, val: windows of the training and validation units (stride ``cfg.stride``).
+        val_cuts: the last window of each seeded cut of every validation unit (``cfg.val_cuts`` per unit,
+            see ``cuts.py``); ``None`` when ``val_cuts == 0``.
         test: official C-MAPSS test set (last window of each test unit) or the held-out units' windows
             (stride ``cfg.stride``); ``None`` when there is neither.
         test_source: ``"official"``, ``"held-out"`` or ``"none"``.
@@ -76,3 +78,4 @@ class PreparedData:
     test_source: str
     target_unit: str
     warnings: tuple[str, ...]
+    val_cuts: WindowArrays | None = None

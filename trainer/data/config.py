@@ -22,6 +22,8 @@ class DataConfig:
         rul_cap: piecewise-linear target: ``y = min(rul, rul_cap)``; ``0`` disables the cap. Applied to every
             split, the official C-MAPSS test truth included (see ``cmapss.py`` for why).
         val_fraction: share of units for validation (> 0 and < 1); whole units, at least one.
+        val_cuts: ``K > 0``: also score each validation unit on the last window of ``K`` seeded cuts, as
+            C-MAPSS scores its test units (``cuts.py``); ``0``: no cut windows.
         test_fraction: share of units held out for test (0 <= f < 1; 0 = no test set); at least one unit when
             > 0. Ignored when an official test set exists (C-MAPSS).
         short_units: what to do with a unit that has fewer rows than ``window``: ``"pad"`` front-pads it by
@@ -49,6 +51,7 @@ class DataConfig:
     stride: int = 1
     rul_cap: float = 125.0
     val_fraction: float = 0.2
+    val_cuts: int = 0
     test_fraction: float = 0.2
     short_units: str = "pad"
     drop_constant_std: float = 0.0
@@ -70,6 +73,7 @@ class DataConfig:
             (self.stride >= 1, f"stride must be >= 1, got {self.stride}"),
             (self.rul_cap >= 0, f"rul_cap must be >= 0 (0 = no cap), got {self.rul_cap}"),
             (0 < self.val_fraction < 1, f"val_fraction must be in (0, 1), got {self.val_fraction}"),
+            (self.val_cuts >= 0, f"val_cuts must be >= 0 (0 = none), got {self.val_cuts}"),
             (0 <= self.test_fraction < 1, f"test_fraction must be in [0, 1), got {self.test_fraction}"),
             (
                 self.short_units in SHORT_UNIT_POLICIES,

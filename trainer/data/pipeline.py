@@ -9,7 +9,8 @@ Order, and why:
 3. split units into train/val(/held-out test) with ``seed`` (see ``split.py``);
 4. choose features on the training units only (``drop_constant_std``);
 5. cut windows: train, val and held-out test at ``stride``; the official test set one window per unit,
-   ending at its last row (the C-MAPSS protocol, see ``cmapss.py``).
+   ending at its last row (the C-MAPSS protocol, see ``cmapss.py``); with ``val_cuts``, the validation
+   units' cut windows too (the same protocol on validation units, see ``cuts.py``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 
 from trainer.data.arrays import PreparedData, UnitId, UnitSeries, WindowArrays
 from trainer.data.config import DataConfig
+from trainer.data.cuts import make_cut_windows
 from trainer.data.features import select_features
 from trainer.data.sources import load_source
 from trainer.data.split import kfold_units, split_units
@@ -81,7 +83,13 @@ def _assemble(
         )
 
     train = cut(train_units)
-    val = cut([usable.units[i] for i in val_ids])
+    val_units = [usable.units[i] for i in val_ids]
+    val = cut(val_units)
+    val_cuts = None
+    if cfg.val_cuts > 0:
+        val_cuts = make_cut_windows(
+            val_units, columns, window=cfg.window, cuts=cfg.val_cuts, rul_cap=cfg.rul_cap, seed=cfg.seed
+        )
     test: WindowArrays | None
     if usable.official_test is not None:
         test, test_source = cut(usable.official_test, last_only=True), "official"
@@ -97,6 +105,7 @@ def _assemble(
         test_source=test_source,
         target_unit=usable.target_unit,
         warnings=usable.warnings + ((note,) if note else ()),
+        val_cuts=val_cuts,
     )
 
 

@@ -40,11 +40,25 @@ def unit_windows(
 
     Units shorter than ``window`` are front-padded with their first row into one window.
     """
+    if unit.rows < window:
+        return windows_ending_at(unit, columns, window, np.array([unit.rows - 1]))
+    ends = np.array([unit.rows - 1]) if last_only else window_ends(unit.rows, window, stride)
+    return windows_ending_at(unit, columns, window, ends)
+
+
+def windows_ending_at(
+    unit: UnitSeries, columns: np.ndarray, window: int, ends: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(x (len(ends), window, len(columns)), uncapped rul (len(ends),))``: the windows ending at ``ends``.
+
+    ``ends`` are row indices ``>= window - 1``, except for a unit shorter than ``window``, whose only
+    window ends at its last row and is front-padded with its first row (``ends`` must then be
+    ``[rows - 1]``).
+    """
     features = unit.features[:, columns]
     if unit.rows < window:
         padded = np.concatenate([np.repeat(features[:1], window - unit.rows, axis=0), features], axis=0)
         return padded[np.newaxis], unit.rul[-1:]
-    ends = np.array([unit.rows - 1]) if last_only else window_ends(unit.rows, window, stride)
     views = np.lib.stride_tricks.sliding_window_view(features, window, axis=0)  # (rows-window+1, F, window)
     return views[ends - (window - 1)].transpose(0, 2, 1), unit.rul[ends]
 
@@ -65,20 +79,30 @@ def make_windows(
     last_only: bool = False,
 ) -> WindowArrays:
     """Windows of all ``units`` (see the module docstring); ``last_only`` keeps one per unit, at its end."""
-    xs, ys, ids = [], [], []
-    for unit in units:
-        x, rul = unit_windows(unit, columns, window, stride, last_only=last_only)
-        xs.append(x)
-        ys.append(rul)
-        ids.extend([unit.unit_id] * len(rul))
-    if not xs:
+    parts = [
+        (unit.unit_id, *unit_windows(unit, columns, window, stride, last_only=last_only)) for unit in units
+    ]
+    return stack_windows(parts, window, len(columns), rul_cap)
+
+
+def stack_windows(
+    parts: Sequence[tuple[UnitId, np.ndarray, np.ndarray]], window: int, n_features: int, rul_cap: float
+) -> WindowArrays:
+    """One :class:`WindowArrays` from per-unit ``(unit id, x, uncapped rul)``: float32, targets capped.
+
+    No parts give empty arrays shaped ``(0, window, n_features)``.
+    """
+    if not parts:
         return WindowArrays(
-            x=np.empty((0, window, len(columns)), dtype=np.float32),
+            x=np.empty((0, window, n_features), dtype=np.float32),
             y=np.empty((0,), dtype=np.float32),
             unit_ids=np.empty((0,), dtype=np.int64),
         )
-    x_all = np.concatenate(xs, axis=0).astype(np.float32)
-    y_all = cap_target(np.concatenate(ys), rul_cap).astype(np.float32)
+    ids: list[UnitId] = []
+    for unit_id, _, rul in parts:
+        ids.extend([unit_id] * len(rul))
+    x_all = np.concatenate([x for _, x, _ in parts], axis=0).astype(np.float32)
+    y_all = cap_target(np.concatenate([rul for _, _, rul in parts]), rul_cap).astype(np.float32)
     return WindowArrays(x=x_all, y=y_all, unit_ids=_unit_id_array(ids))
 
 
