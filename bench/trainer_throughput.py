@@ -1,7 +1,8 @@
 """Training throughput and start-up of the trainer, side by side with stock Keras, in one run.
 
-For each model (the trainer's default 2x32 LSTM at batch 64, a 2x128 LSTM at batch 256; more with
-``--model``), on the same data (the trainer's built-in synthetic fleet) and the same batch:
+For each model (the trainer's default 2x32 LSTM at batch 64, a 2x128 LSTM at batch 256, and the DCNN-sized
+``cnn`` at batch 512; a subset with ``--model``), on the same data (the trainer's built-in synthetic fleet)
+and the same batch:
 
 1. **the trainer's own path**: :func:`trainer.fit.fit_model`, exactly as a trial runs it (its tf.data
    pipeline, callbacks, resolved ``--steps-per-execution`` and ``--jit-compile``);
@@ -56,6 +57,17 @@ SECTION = "trainer-throughput"
 MODELS = {
     "default": [],
     "2x128": ["--units=128", "--batch-size=256"],
+    # The DCNN's own sizes (Li et al. 2018): 4 convolutions of 10 filters x 10 steps, Dense(100), batch 512.
+    "cnn": [
+        "--architecture=cnn",
+        "--num-layers=4",
+        "--filters=10",
+        "--kernel-size=10",
+        "--units=100",
+        "--dropout=0.5",
+        "--activation=tanh",
+        "--batch-size=512",
+    ],
 }
 STOCK_GRID = [(1, False), (16, False), (16, True), (64, False), (64, True)]
 """(steps_per_execution, jit_compile) tried for stock Keras; the first is Keras' default."""
@@ -64,16 +76,31 @@ FMA_UNITS = 2  # per core, Xeon Scalable parts with AVX-512 (Gold/Platinum)
 
 
 def training_flops_per_window(
-    architecture: str, num_layers: int, units: int, window: int, features: int
+    architecture: str,
+    num_layers: int,
+    units: int,
+    window: int,
+    features: int,
+    filters: int = 10,
+    kernel_size: int = 10,
 ) -> int:
     """FLOPs to train on one window (forward + backward, matmuls only), for the trainer's model shapes.
 
     The backward pass is counted as twice the forward pass (gradients for inputs and for weights). A ``dense``
-    model flattens the window first; recurrent layers run over every step, the last one included.
+    model flattens the window first; recurrent layers run over every step, the last one included. A ``cnn``
+    runs ``num_layers`` "same"-padded convolutions over every step (``2 * kernel * inputs * filters`` each),
+    then the 1-filter kernel-3 convolution, then ``Dense(units)`` on the flattened ``window`` values (the
+    zero padding's multiplications are counted, as the convolution computes them).
     """
     forward = 0
     width = features
-    if architecture == "dense":
+    if architecture == "cnn":
+        for _ in range(num_layers):
+            forward += window * 2 * kernel_size * width * filters
+            width = filters
+        forward += window * 2 * 3 * width + 2 * window * units
+        width = units
+    elif architecture == "dense":
         width = window * features
         for _ in range(num_layers):
             forward += 2 * width * units
@@ -276,7 +303,13 @@ def measure_model(name: str, flags: Sequence[str], epochs: int) -> dict[str, Any
     for spe, jit in STOCK_GRID:
         rows[f"stock spe={spe} jit={jit}"] = stock_keras(cfg, data, spe, jit)
     flops = training_flops_per_window(
-        cfg.architecture, cfg.num_layers, cfg.units, cfg.window, data.train.x.shape[2]
+        cfg.architecture,
+        cfg.num_layers,
+        cfg.units,
+        cfg.window,
+        data.train.x.shape[2],
+        filters=cfg.filters,
+        kernel_size=cfg.kernel_size,
     )
     return {
         "name": name,

@@ -12,6 +12,16 @@ from bench.trainer_throughput import training_flops_per_window
         ("gru", 1, 16, 10, 4, 10 * 2 * 3 * 16 * (4 + 16) + 2 * 16),
         # dense: flattened window 10 * 4 = 40 -> 8 -> 8 -> 1.
         ("dense", 2, 8, 10, 4, 2 * 40 * 8 + 2 * 8 * 8 + 2 * 8),
+        # cnn (default filters 10, kernel 10): 4 -> 10 -> 10 channels over 30 steps, the kernel-3 1-filter
+        # convolution, Dense(8) on the 30 flattened values, output 2 * 8.
+        (
+            "cnn",
+            2,
+            8,
+            30,
+            4,
+            30 * 2 * 10 * 4 * 10 + 30 * 2 * 10 * 10 * 10 + 30 * 2 * 3 * 10 + 2 * 30 * 8 + 2 * 8,
+        ),
     ],
 )
 def test_training_flops_are_three_forward_passes_of_the_matmuls(
