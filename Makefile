@@ -30,8 +30,8 @@ run: $(STAMP)
 	$(BIN)/katib-local run examples/local-grid.yaml
 
 # Reruns the benchmarks that fit a sitting (tens of minutes on 2 cores) and rewrites their sections of
-# docs/benchmarks.md. The long ones (bench/reference_table.py, bench/cmapss_tuning.py search) are listed in
-# docs/benchmarks.md with their commands; the GPU records in bench/results/ come from a GPU machine.
+# docs/benchmarks.md. The long ones (bench/reference_table.py, bench/cmapss_tuning.py search and seeds) are
+# listed in docs/benchmarks.md with their commands; the GPU records in bench/results/ come from a GPU machine.
 bench: $(STAMP)
 	$(BIN)/python bench/trainer_throughput.py --json out/trainer-throughput-cpu.json
 	$(BIN)/python bench/trainer_throughput.py --render out/trainer-throughput-cpu.json bench/results/trainer-throughput-h100-*.json

@@ -1,32 +1,44 @@
-"""C-MAPSS FD001: the tuned configuration, reproduced with one command, beside published results.
+"""C-MAPSS: a configuration chosen by a live search on validation only, retrained over seeds.
 
-Three steps, each one command (all from the repository root):
+One command per step, from the repository root, in this order:
 
-    python bench/cmapss_tuning.py search   # copy FD001 to the local volume, katib-local run the local twin
-    python bench/cmapss_tuning.py record   # best trial of that search -> bench/results/cmapss_fd001_best.json
-    python bench/cmapss_tuning.py          # retrain the recorded best configuration, print test_rmse/score
-    python bench/cmapss_tuning.py fd002-check   # FD002, one configuration, --condition-norm=6 vs global
+    python bench/cmapss_tuning.py search        # copy FD001 to the local volume, katib-local run the twin
+    python bench/cmapss_tuning.py record        # the search's choice -> bench/results/cmapss_best.json
+    python bench/cmapss_tuning.py seeds         # retrain it on seeds 1-5 -> bench/results/cmapss_seeds.json
+    python bench/cmapss_tuning.py seeds --subset FD003   # the same configuration, untouched, on FD003
+    python bench/cmapss_tuning.py fd002-check   # FD002, one fixed configuration, --condition-norm=6 vs 0
+    python bench/cmapss_tuning.py docs          # the ``cmapss`` section of docs/benchmarks.md
 
 ``search`` runs ``examples/cmapss-bayesian-local.yaml`` (the twin of
 ``manifests/experiment-cmapss-bayesian.yaml``) with ``katib-local run --root out/cmapss-search``, after
 copying ``train/test/RUL_FD001.txt`` from ``--cmapss-dir`` (default ``../shared/datasets/cmapss``) to
-``out/cmapss-search/volumes/hpo-shared/data/cmapss/``, where the twin's ``/mnt/shared/data/cmapss`` points.
-``record`` reads the finished trials (``katib-local results --format json``), keeps the best by the
-objective (``val_rmse``, min over epochs, EarlyStopped trials included, as Katib picks its optimal trial)
-and writes its assignments, its trial command's flags and its test metrics. The default command retrains that
-configuration with the trainer (``python -m trainer``, same flags and seed), prints its final line, and with
-``--write-docs`` writes the ``cmapss`` section of ``docs/benchmarks.md`` with the published FD001 numbers.
+``out/cmapss-search/volumes/hpo-shared/data/cmapss/``, where the twin's ``/mnt/shared/data/cmapss``
+points. ``record`` reads the trials (``katib-local results --format json``) and keeps the best by the
+objective, ``val_rmse`` under its ``min`` strategy (EarlyStopped trials included, as Katib picks its optimal
+trial): the test set plays no part in the choice. It writes the chosen trial, every trial, and
+``trainer_args``: the twin's trial command with the chosen assignments filled in, minus the data path, the
+seed, and the flags that only name outputs or tune the run (:data:`NOT_MODEL`).
+
+``seeds`` trains ``trainer_args --data=<cmapss-dir>/train_<subset>.txt --seed=S`` once per seed (default
+1-5; never the search's own seed, which chose the configuration), one ``python -m trainer`` at a time, each
+run cached in ``out/cmapss-seeds/`` (a rerun resumes), and writes each subset's per-seed figures with their
+mean and sample sd. ``fd002-check`` does the same for one fixed configuration on FD002 with each
+normalisation. ``docs`` (or ``--write-docs`` on ``seeds`` and ``fd002-check``) writes the section.
+
+Exit codes: 0 done; 1 a missing input (data file, no record yet), a trainer run that failed for another
+reason than divergence, or a search that failed; 2 a usage error (bad ``--seeds``, the search's seed among
+them).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import shutil
-import statistics
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -36,33 +48,110 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # run as a script: python bench/cmapss_tuning.py
     sys.path.insert(0, str(REPO))
 
-from bench._tabular import RESULTS_DIR, parse_metric_lines  # noqa: E402
-from bench.report import command_line, git_revision, machine_description, write_section  # noqa: E402
+from bench._cmapss_docs import markdown  # noqa: E402
+from bench._seed_runs import parse_seeds, summarise, train_seeds  # noqa: E402
+from bench._tabular import RESULTS_DIR  # noqa: E402
+from bench.report import BENCHMARKS_MD, command_line, git_revision, machine_description, write_section  # noqa: E402
 
 TWIN = REPO / "examples" / "cmapss-bayesian-local.yaml"
-EXPERIMENT = "forecast-cmapss-local"
 ROOT = REPO / "out" / "cmapss-search"
-BEST_PATH = RESULTS_DIR / "cmapss_fd001_best.json"
-FILES = ("train_FD001.txt", "test_FD001.txt", "RUL_FD001.txt")
-PUBLISHED = (
-    ("LSTM, Zheng et al. 2017", 16.14, 338.0),
-    ("DCNN, Li et al. 2018", 12.61, 273.7),
+CACHE_DIR = REPO / "out" / "cmapss-seeds"
+BEST_PATH = RESULTS_DIR / "cmapss_best.json"
+SEEDS_PATH = RESULTS_DIR / "cmapss_seeds.json"
+FD002_PATH = RESULTS_DIR / "cmapss_fd002_condition_norm.json"
+DOCS_PATH = BENCHMARKS_MD
+TRAINER: tuple[str, ...] = (sys.executable, "-m", "trainer")
+"""The trainer program (a test puts a stand-in here)."""
+SUBSETS = ("FD001", "FD002", "FD003", "FD004")
+DEFAULT_SEEDS = "1,2,3,4,5"
+
+NOT_MODEL = (
+    "--data",
+    "--seed",
+    "--log-dir",
+    "--model-dir",
+    "--model-version",
+    "--checkpoint-dir",
+    "--xla-cache-dir",
+    "--trial-name",
+    "--experiment-name",
+    "--threads",
 )
-"""FD001 test RMSE and PHM08 score as published (capped-at-125 protocol, last window per test unit)."""
+"""Trial-command flags left out of ``trainer_args``: the data path and the seed (a seed run sets both) and
+flags that name outputs or tune the run without changing the model; every ``--hparams-*`` flag too."""
+_PLACEHOLDER = re.compile(r"\$\{trialParameters\.([^}]+)\}")
+
+
+def files_of(subset: str) -> tuple[str, str, str]:
+    return (f"train_{subset}.txt", f"test_{subset}.txt", f"RUL_{subset}.txt")
+
+
+def check_data(cmapss_dir: Path, subset: str) -> Path:
+    """The subset's training file; raises SystemExit naming the first of its three files that is missing
+    (the trainer reads the test and RUL files beside the training file)."""
+    for name in files_of(subset):
+        if not (cmapss_dir / name).is_file():
+            raise SystemExit(
+                f"{cmapss_dir / name}: no such file (pass --cmapss-dir, the folder holding "
+                f"{', '.join(files_of(subset))})"
+            )
+    return cmapss_dir / f"train_{subset}.txt"
 
 
 def prepare_data(cmapss_dir: Path, root: Path) -> Path:
     """Copy FD001's three files to the local ``hpo-shared`` volume; returns the directory."""
+    check_data(cmapss_dir, "FD001")
     target = root / "volumes" / "hpo-shared" / "data" / "cmapss"
     target.mkdir(parents=True, exist_ok=True)
-    for name in FILES:
-        source = cmapss_dir / name
-        if not source.is_file():
-            raise SystemExit(
-                f"{source}: no such file (pass --cmapss-dir, the folder holding {', '.join(FILES)})"
-            )
-        shutil.copyfile(source, target / name)
+    for name in files_of("FD001"):
+        shutil.copyfile(cmapss_dir / name, target / name)
     return target
+
+
+def twin_spec(twin: Path = TWIN) -> dict[str, Any]:
+    spec: dict[str, Any] = yaml.safe_load(twin.read_text())
+    return spec
+
+
+def trial_command(exp: Mapping[str, Any]) -> list[str]:
+    """The trainer's flags in the Experiment's trial command (the words after ``python -m trainer``)."""
+    container = exp["spec"]["trialTemplate"]["trialSpec"]["spec"]["template"]["spec"]["containers"][0]
+    words = [*container.get("command", []), *container.get("args", [])]
+    return words[words.index("trainer") + 1 :]
+
+
+def flag_value(exp: Mapping[str, Any], name: str) -> str | None:
+    """The value of ``--name=value`` in the trial command, or None."""
+    for word in trial_command(exp):
+        if word.startswith(name + "="):
+            return word.split("=", 1)[1]
+    return None
+
+
+def trainer_args(exp: Mapping[str, Any], assignments: Mapping[str, str]) -> list[str]:
+    """The trial command's flags with every ``${trialParameters.X}`` filled from ``assignments`` (keyed by
+    parameter name, as Katib assigns them), without :data:`NOT_MODEL` and ``--hparams-*``.
+
+    Raises SystemExit when a kept flag is not ``--name=value`` or holds a placeholder that the assignments
+    cannot fill (a trial parameter that references no search parameter, e.g. ``${trialSpec.Name}``).
+    """
+    refs = {p["name"]: p["reference"] for p in exp["spec"]["trialTemplate"]["trialParameters"]}
+    out: list[str] = []
+    for word in trial_command(exp):
+        name = word.split("=", 1)[0]
+        if not word.startswith("--"):
+            raise SystemExit(f"trial command word {word!r} is not a --name=value flag")
+        if name in NOT_MODEL or name.startswith("--hparams-"):
+            continue
+
+        def fill(match: re.Match[str], word: str = word) -> str:
+            ref = refs.get(match.group(1), "")
+            if ref not in assignments:
+                raise SystemExit(f"trial command flag {word!r}: {match.group(0)} has no assigned value")
+            return str(assignments[ref])
+
+        out.append(_PLACEHOLDER.sub(fill, word))
+    return out
 
 
 def search(cmapss_dir: Path, root: Path, max_trials: int | None) -> int:
@@ -74,90 +163,96 @@ def search(cmapss_dir: Path, root: Path, max_trials: int | None) -> int:
     return subprocess.run(cmd, cwd=REPO, check=False).returncode
 
 
-def results(root: Path) -> list[dict[str, Any]]:
-    """``katib-local results --format json`` of the search, each trial with ``objective`` (its ``val_rmse``
-    under the metric strategy, or None) and ``assignments`` added."""
+def results(root: Path, experiment: str) -> list[dict[str, Any]]:
+    """``katib-local results --format json`` of the search: name, status, parameters, metrics per trial."""
     proc = subprocess.run(
-        [sys.executable, "-m", "katib_local", "results", EXPERIMENT, "--root", str(root), "--format", "json"],
+        [sys.executable, "-m", "katib_local", "results", experiment, "--root", str(root), "--format", "json"],
         cwd=REPO,
         capture_output=True,
         text=True,
-        check=True,
+        check=False,
     )
-    data = json.loads(proc.stdout)
-    trials: list[dict[str, Any]] = data["trials"] if isinstance(data, dict) and "trials" in data else data
-    for t in trials:
-        metrics = t.get("metrics") or {}
-        t.setdefault("objective", metrics.get("val_rmse"))
-        t.setdefault("assignments", t.get("parameters") or {})
+    if proc.returncode != 0:
+        raise SystemExit(f"katib-local results {experiment} --root {root}: {proc.stderr.strip()}")
+    trials: list[dict[str, Any]] = json.loads(proc.stdout)
     return trials
 
 
-def trial_flags(assignments: dict[str, str]) -> list[str]:
-    """The trainer flags of the twin's trial command for ``assignments``, minus output paths and names (the
-    checkpoint directory too: a retrain starts from scratch; and the volume's XLA cache); the data path
-    points at ``--cmapss-dir`` instead of the volume."""
+def record_of(trials: Sequence[Mapping[str, Any]], exp: Mapping[str, Any], source: str) -> dict[str, Any]:
+    """The record of a search: its trials, the one chosen by the objective, and that one's trainer_args.
 
-    exp = yaml.safe_load(TWIN.read_text())
-    template = exp["spec"]["trialTemplate"]
-    refs = {p["name"]: p["reference"] for p in template["trialParameters"]}
-    container = template["trialSpec"]["spec"]["template"]["spec"]["containers"][0]
-    flags: list[str] = []
-    for word in container["command"][3:]:
-        if word.startswith(
-            (
-                "--log-dir",
-                "--model-dir",
-                "--model-version",
-                "--checkpoint-dir",
-                "--xla-cache-dir",
-                "--trial-name",
-                "--experiment-name",
-            )
-        ):
-            continue
-        for name, ref in refs.items():
-            if ref in assignments:
-                word = word.replace("${trialParameters." + name + "}", assignments[ref])
-        flags.append(word)
-    return flags
-
-
-def record(root: Path) -> int:
-    trials = [t for t in results(root) if t.get("objective") is not None]
-    if not trials:
-        raise SystemExit(f"no trial with an objective under {root}: run `search` first")
-    best = min(trials, key=lambda t: float(t["objective"]))
-    record = {
-        "experiment": EXPERIMENT,
-        "source": str(TWIN.relative_to(REPO)),
-        "trials_with_objective": len(trials),
-        "best_trial": best,
-        "flags": trial_flags({k: str(v) for k, v in best["assignments"].items()}),
-        "all_trials": trials,
+    ``trials`` are ``katib-local results --format json`` rows. The objective is the Experiment's
+    ``objectiveMetricName`` as the results hold it (under its metric strategy); trials without one (Failed,
+    still Running) are listed but cannot be chosen. Raises SystemExit when none has an objective.
+    """
+    metric = exp["spec"]["objective"]["objectiveMetricName"]
+    rows = [
+        {
+            "name": t["name"],
+            "status": t["status"],
+            "assignments": {k: str(v) for k, v in (t.get("parameters") or {}).items()},
+            "objective": (t.get("metrics") or {}).get(metric),
+            "metrics": dict(t.get("metrics") or {}),
+        }
+        for t in trials
+    ]
+    scored = [r for r in rows if r["objective"] is not None]
+    if not scored:
+        raise SystemExit("no trial of the search has an objective yet: run `search` first")
+    sign = -1.0 if exp["spec"]["objective"]["type"] == "maximize" else 1.0
+    chosen = min(scored, key=lambda r: sign * float(r["objective"]))
+    seed = flag_value(exp, "--seed")
+    return {
+        "experiment": exp["metadata"]["name"],
+        "source": source,
+        "objective": f"{metric} under its metric strategy, as Katib records it; chosen by it alone",
+        "search_seed": int(seed) if seed is not None else None,
+        "max_trial_count": int(exp["spec"]["maxTrialCount"]),
+        "chosen": {k: chosen[k] for k in ("name", "status", "assignments", "objective")},
+        "trainer_args": trainer_args(exp, chosen["assignments"]),
+        "trials": rows,
     }
-    BEST_PATH.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n")
-    print(json.dumps({"best": best}, indent=1))
+
+
+def record(root: Path, best_path: Path) -> int:
+    exp = twin_spec()
+    saved = record_of(results(root, exp["metadata"]["name"]), exp, str(TWIN.relative_to(REPO)))
+    best_path.write_text(json.dumps(saved, indent=1, sort_keys=True) + "\n")
+    print(json.dumps({"chosen": saved["chosen"], "trainer_args": saved["trainer_args"]}, indent=1))
     return 0
 
 
-def retrain(cmapss_dir: Path, extra: Sequence[str]) -> dict[str, Any]:
-    """Train the recorded best configuration as a fresh ``python -m trainer`` and parse its lines."""
-    saved = json.loads(BEST_PATH.read_text())
-    flags = [
-        f"--data={cmapss_dir / 'train_FD001.txt'}" if f.startswith("--data=") else f for f in saved["flags"]
-    ]
-    cmd = [sys.executable, "-m", "trainer", *flags, *extra]
-    print("+", " ".join(cmd), flush=True)
-    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, check=False)
-    sys.stderr.write(
-        "\n".join(line for line in proc.stderr.splitlines() if line.startswith("trainer:")) + "\n"
-    )
-    print(proc.stdout, end="")
-    if proc.returncode != 0:
-        raise SystemExit(f"trainer exited {proc.returncode}")
-    parsed = parse_metric_lines(proc.stdout)
-    return {"command": cmd, "val_rmse": parsed["val_rmse"], "final": parsed["final"], "saved": saved}
+def load_json(path: Path, missing: str) -> dict[str, Any]:
+    if not path.is_file():
+        raise SystemExit(f"{path}: no such file ({missing})")
+    data: dict[str, Any] = json.loads(path.read_text())
+    return data
+
+
+def provenance() -> dict[str, str]:
+    return {"command": command_line(), "machine": machine_description(), "revision": git_revision()}
+
+
+def seeds_step(
+    subset: str, seeds: Sequence[int], cmapss_dir: Path, best_path: Path, seeds_path: Path, cache_dir: Path
+) -> int:
+    """Train the recorded configuration on ``subset`` once per seed; merge its figures into ``seeds_path``."""
+    saved = load_json(best_path, "run `record` after the search first")
+    data = check_data(cmapss_dir, subset)
+    args = [*saved["trainer_args"], f"--data={data}"]
+    runs = train_seeds(TRAINER, args, seeds, cache_dir, subset, REPO)
+    entry = {
+        **summarise(runs),
+        "chosen_trial": saved["chosen"]["name"],
+        "trainer_args": saved["trainer_args"],
+        "data": data.name,
+        **provenance(),
+    }
+    merged = json.loads(seeds_path.read_text()) if seeds_path.is_file() else {}
+    merged[subset] = entry
+    seeds_path.write_text(json.dumps(merged, indent=1, sort_keys=True) + "\n")
+    print(json.dumps({subset: {k: v for k, v in entry.items() if k.endswith(("_mean", "_sd"))}}, indent=1))
+    return 0
 
 
 FD002_FLAGS = (
@@ -172,177 +267,67 @@ FD002_FLAGS = (
     "--learning-rate=0.003",
     "--dropout=0.1",
     "--threads=1",
-    "--seed=42",
 )
 """One fixed configuration for the FD002 check of ``--condition-norm`` (no tuning: an A/B of the layer)."""
-FD002_PATH = RESULTS_DIR / "cmapss_fd002_condition_norm.json"
+FD002_NORMS = ("6", "0")
+"""``--condition-norm`` values compared: 6 (per operating condition, FD002's six) and 0 (global)."""
 
 
-def fd002_check(cmapss_dir: Path) -> int:
-    """Train :data:`FD002_FLAGS` on FD002 with ``--condition-norm=6`` and with global normalisation."""
-    out: dict[str, Any] = {"flags": list(FD002_FLAGS), "runs": {}}
-    for k in (6, 0):
-        cmd = [
-            sys.executable,
-            "-m",
-            "trainer",
-            f"--data={cmapss_dir / 'train_FD002.txt'}",
-            *FD002_FLAGS,
-            f"--condition-norm={k}",
-        ]
-        print("+", " ".join(cmd), flush=True)
-        proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, check=False)
-        print(proc.stdout, end="", flush=True)
-        out["runs"][str(k)] = {"exit_code": proc.returncode, **parse_metric_lines(proc.stdout)}
-    FD002_PATH.write_text(json.dumps(out, indent=1) + "\n")
+def fd002_check(cmapss_dir: Path, seeds: Sequence[int], fd002_path: Path, cache_dir: Path) -> int:
+    """Train :data:`FD002_FLAGS` on FD002 once per seed with each of :data:`FD002_NORMS`."""
+    data = check_data(cmapss_dir, "FD002")
+    out: dict[str, Any] = {"flags": list(FD002_FLAGS), "seeds": list(seeds), "runs": {}, **provenance()}
+    for k in FD002_NORMS:
+        args = [f"--data={data}", *FD002_FLAGS, f"--condition-norm={k}"]
+        out["runs"][k] = summarise(train_seeds(TRAINER, args, seeds, cache_dir, f"FD002-norm{k}", REPO))
+    fd002_path.write_text(json.dumps(out, indent=1, sort_keys=True) + "\n")
     return 0
 
 
-def search_summary(trials: Sequence[dict[str, Any]]) -> list[str]:
-    """Status counts and the five best trials of the search, as lines of Markdown."""
-    counts: dict[str, int] = {}
-    for t in trials:
-        counts[t["status"]] = counts.get(t["status"], 0) + 1
-    ranked = sorted(
-        (t for t in trials if t.get("objective") is not None), key=lambda t: float(t["objective"])
-    )
-    lines = [
-        f"Search: {len(trials)} trials ("
-        + ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
-        + "). Five best by the objective:",
-        "",
-        "| trial | val_rmse (objective) | test_rmse | PHM08 score | assignments |",
-        "|---|---|---|---|---|",
-    ]
-    for t in ranked[:5]:
-        m = t.get("metrics") or {}
-        test_rmse = f"{float(m['test_rmse']):.2f}" if "test_rmse" in m else "- (stopped)"
-        score = f"{float(m['test_score']):.0f}" if "test_score" in m else "-"
-        params = ", ".join(f"{k}={v}" for k, v in t["assignments"].items())
-        lines.append(f"| {t['name']} | {float(t['objective']):.3f} | {test_rmse} | {score} | {params} |")
-    return lines
-
-
-def fd002_lines() -> list[str]:
-    if not FD002_PATH.exists():
-        return ["FD002 check of `--condition-norm`: not run (`python bench/cmapss_tuning.py fd002-check`)."]
-    data = json.loads(FD002_PATH.read_text())
-    rows = []
-    for k, label in (("6", "--condition-norm=6 (per condition)"), ("0", "--condition-norm=0 (global)")):
-        r = data["runs"][k]
-        f = r["final"]
-        best = min(r["val_rmse"]) if r["val_rmse"] else float("nan")
-        rows.append(
-            f"| `{label}` | {best:.2f} | {f.get('test_rmse', float('nan')):.2f} | "
-            f"{f.get('test_score', float('nan')):.0f} |"
-        )
-    return [
-        "**Per-operating-condition normalisation on FD002** (`python bench/cmapss_tuning.py fd002-check`): "
-        f"one fixed configuration (`{' '.join(data['flags'])}`), one seed, trained once with each "
-        "normalisation. An A/B of the layer, not a tuned result; one run each, so the difference carries "
-        "the trainer's run-to-run noise.",
-        "",
-        "| normalisation | best val_rmse | FD002 test RMSE | PHM08 score |",
-        "|---|---|---|---|",
-        *rows,
-    ]
-
-
-def markdown(run: dict[str, Any]) -> str:
-    """The docs section: published FD001 numbers, the search's best trial and this retraining."""
-    saved, final = run["saved"], run["final"]
-    best = saved["best_trial"]
-    found = best.get("metrics") or {}
-    nan = float("nan")
-    rows = [f"| {name} (published*) | {rmse:.2f} | {score:.0f} |" for name, rmse, score in PUBLISHED]
-    rows.append(
-        f"| this project: best of {saved['trials_with_objective']} trials, as the search measured it | "
-        f"{float(found.get('test_rmse', nan)):.2f} | {float(found.get('test_score', nan)):.0f} |"
-    )
-    rows.append(
-        "| this project: the same configuration retrained by the command above | "
-        f"{final.get('test_rmse', nan):.2f} | {final.get('test_score', nan):.0f} |"
-    )
-    assignments = json.dumps(best["assignments"], sort_keys=True)
-    flags = " ".join(run["command"][3:]).replace(str(REPO.parent.resolve()), "..")
-    top5 = sorted(
-        (t for t in saved["all_trials"] if t.get("objective") is not None),
-        key=lambda t: float(t["objective"]),
-    )[:5]
-    top5_test = sorted(
-        float(t["metrics"]["test_rmse"]) for t in top5 if "test_rmse" in (t.get("metrics") or {})
-    )
-    n_trials = len(saved["all_trials"])
-    twin_max = int(yaml.safe_load(TWIN.read_text())["spec"]["maxTrialCount"])
-    resumed = (
-        f" The search ran as `search` ({twin_max} trials, the twin's maxTrialCount), then "
-        f"`search --max-trials {n_trials}`, which resumes it (katib-local rebuilds skopt's state from the "
-        "trial history, as Katib's suggestion service would after raising maxTrialCount)."
-        if n_trials > twin_max
-        else ""
-    )
-    lines = [
-        "## C-MAPSS FD001: tuned model beside published results",
-        "",
-        "Commands: `python bench/cmapss_tuning.py search` (the search, run live with katib-local), "
-        f"`python bench/cmapss_tuning.py record`, then `{command_line()}` (retrains the recorded best "
-        f"configuration). Machine: {machine_description()}. Commit {git_revision()}.",
-        "",
-        "| model | FD001 test RMSE | PHM08 score |",
-        "|---|---|---|",
-        *rows,
-        "",
-        r"\* Published figures as commonly cited for FD001 (test truth capped at 125); "
-        "they were not re-checked against the papers here and not rerun.",
-        "",
-        f"Best configuration: `{assignments}`; its objective (validation RMSE, min over epochs) "
-        f"{float(best['objective']):.3f}. Trainer flags: `{flags}` (sgd runs with momentum 0.9).{resumed}",
-        "",
-        *search_summary(saved["all_trials"]),
-        "",
-        "How to read this honestly:",
-        "- The search chose by `val_rmse` on 20% of the training units (seeded split); the official test set "
-        "was never used for selection, only reported; as the table of the five best shows, the validation "
-        "ranking is a noisy guide to the test ranking (100 test units, one window each). The published "
-        "figures come from their authors' own protocols (training length, validation, number of runs) and "
-        "are quoted, not rerun here; the PHM08 scores are those reported with them.",
-        f"- The best-by-validation trial's test RMSE, {float(best['metrics']['test_rmse']):.2f}, is one draw:"
-        " "
-        f"the five best by validation score {top5_test[0]:.2f}-{top5_test[-1]:.2f} on the test set "
-        f"(median {statistics.median(top5_test):.2f}).",
-        f"- One training seed per configuration, {len(saved['all_trials'])} trials of a small CPU search "
-        "space (units <= 128, 1-2 layers, 30 epochs): a modest search, run live with katib-local on 2 shared "
-        "cores.",
-        "- The PHM08 score sums exponentials of the errors, so one badly late prediction dominates it; "
-        "compare scores with care.",
-        "",
-        *fd002_lines(),
-    ]
-    return "\n".join(lines) + "\n"
+def write_docs(best_path: Path, seeds_path: Path, fd002_path: Path, docs_path: Path) -> int:
+    saved = json.loads(best_path.read_text()) if best_path.is_file() else None
+    seeds = json.loads(seeds_path.read_text()) if seeds_path.is_file() else {}
+    fd002 = json.loads(fd002_path.read_text()) if fd002_path.is_file() else None
+    twin_max = int(twin_spec()["spec"]["maxTrialCount"])
+    write_section("cmapss", markdown(saved, seeds, fd002, twin_max), docs_path)
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "step", nargs="?", choices=("search", "record", "reproduce", "fd002-check"), default="reproduce"
-    )
+    parser.add_argument("step", choices=("search", "record", "seeds", "fd002-check", "docs"))
     parser.add_argument("--cmapss-dir", type=Path, default=REPO.parent / "shared" / "datasets" / "cmapss")
     parser.add_argument("--root", type=Path, default=ROOT, help="katib-local state (default: %(default)s)")
     parser.add_argument("--max-trials", type=int, default=None, help="search: override maxTrialCount")
-    parser.add_argument("--write-docs", action="store_true", help="reproduce: write the docs section")
-    args = parser.parse_args(argv)
-    if args.step == "search":
-        return search(args.cmapss_dir, args.root, args.max_trials)
-    if args.step == "record":
-        return record(args.root)
-    if args.step == "fd002-check":
-        return fd002_check(args.cmapss_dir)
-    run = retrain(args.cmapss_dir, [])
-    (RESULTS_DIR / "cmapss_fd001_reproduced.json").write_text(
-        json.dumps({k: v for k, v in run.items() if k != "saved"}, indent=1) + "\n"
+    parser.add_argument("--subset", choices=SUBSETS, default="FD001", help="seeds: data (default FD001)")
+    parser.add_argument(
+        "--seeds",
+        default=DEFAULT_SEEDS,
+        help="seeds, fd002-check: training seeds, comma-separated (default %(default)s)",
     )
-    if args.write_docs:
-        write_section("cmapss", markdown(run))
+    parser.add_argument("--write-docs", action="store_true", help="seeds, fd002-check: then write the docs")
+    args = parser.parse_args(argv)
+    try:
+        seeds = parse_seeds(args.seeds)
+    except ValueError as err:
+        parser.error(f"argument --seeds: {err}")
+    cmapss_dir = args.cmapss_dir.resolve()
+    if args.step == "search":
+        return search(cmapss_dir, args.root, args.max_trials)
+    if args.step == "record":
+        return record(args.root, BEST_PATH)
+    if args.step == "seeds":
+        search_seed = load_json(BEST_PATH, "run `record` after the search first").get("search_seed")
+        if search_seed in seeds:
+            parser.error(
+                f"argument --seeds: {search_seed} is the search's own seed, which chose the "
+                "configuration; retrain on other seeds"
+            )
+        seeds_step(args.subset, seeds, cmapss_dir, BEST_PATH, SEEDS_PATH, CACHE_DIR)
+    if args.step == "fd002-check":
+        fd002_check(cmapss_dir, seeds, FD002_PATH, CACHE_DIR)
+    if args.step == "docs" or args.write_docs:
+        return write_docs(BEST_PATH, SEEDS_PATH, FD002_PATH, DOCS_PATH)
     return 0
 
 
