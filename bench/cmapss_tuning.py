@@ -108,16 +108,19 @@ def prepare_data(cmapss_dir: Path, root: Path) -> Path:
     return target
 
 
-def twin_spec(twin: Path = TWIN) -> dict[str, Any]:
-    spec: dict[str, Any] = yaml.safe_load(twin.read_text())
+def twin_spec() -> dict[str, Any]:
+    """The local twin Experiment (:data:`TWIN`, read when called)."""
+    spec: dict[str, Any] = yaml.safe_load(TWIN.read_text())
     return spec
 
 
 def trial_command(exp: Mapping[str, Any]) -> list[str]:
-    """The trainer's flags in the Experiment's trial command (the words after ``python -m trainer``)."""
+    """The program's flags in the Experiment's trial command: its words from the first ``--`` one on (after
+    ``python -m trainer`` in the twin)."""
     container = exp["spec"]["trialTemplate"]["trialSpec"]["spec"]["template"]["spec"]["containers"][0]
     words = [*container.get("command", []), *container.get("args", [])]
-    return words[words.index("trainer") + 1 :]
+    first = next((i for i, w in enumerate(words) if w.startswith("--")), len(words))
+    return words[first:]
 
 
 def flag_value(exp: Mapping[str, Any], name: str) -> str | None:
@@ -207,7 +210,7 @@ def record_of(trials: Sequence[Mapping[str, Any]], exp: Mapping[str, Any], sourc
         "source": source,
         "objective": f"{metric} under its metric strategy, as Katib records it; chosen by it alone",
         "search_seed": int(seed) if seed is not None else None,
-        "max_trial_count": int(exp["spec"]["maxTrialCount"]),
+        "max_trial_count": exp["spec"].get("maxTrialCount"),
         "chosen": {k: chosen[k] for k in ("name", "status", "assignments", "objective")},
         "trainer_args": trainer_args(exp, chosen["assignments"]),
         "trials": rows,
@@ -216,7 +219,8 @@ def record_of(trials: Sequence[Mapping[str, Any]], exp: Mapping[str, Any], sourc
 
 def record(root: Path, best_path: Path) -> int:
     exp = twin_spec()
-    saved = record_of(results(root, exp["metadata"]["name"]), exp, str(TWIN.relative_to(REPO)))
+    source = TWIN.relative_to(REPO) if TWIN.is_relative_to(REPO) else TWIN
+    saved = record_of(results(root, exp["metadata"]["name"]), exp, str(source))
     best_path.write_text(json.dumps(saved, indent=1, sort_keys=True) + "\n")
     print(json.dumps({"chosen": saved["chosen"], "trainer_args": saved["trainer_args"]}, indent=1))
     return 0

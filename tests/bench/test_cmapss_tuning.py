@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import statistics
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from bench import cmapss_tuning
 from bench._cmapss_docs import markdown
 from bench.cmapss_tuning import files_of, prepare_data, record_of, twin_spec
 from tests.bench import fake_trainer
+from tests.katib_local.runner_helpers import REPO, quadratic_experiment, write_experiment
 from trainer.config import parse_args
 
 FAKE = Path(fake_trainer.__file__)
@@ -335,3 +337,25 @@ def test_docs_before_any_record_name_the_steps_and_give_no_figure(bench_paths: P
     assert "12.65" not in text and "+/-" not in text.replace("mean +/- sd", "")
     assert "Chosen configuration: none recorded yet" in text
     assert "| 16.14 | 338 |" in text
+
+
+def test_record_reads_the_trials_of_a_real_katib_local_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    doc = quadratic_experiment("cmapss-record", ["0", "1", "3"], algorithm="grid", max_trials=3)
+    template = doc["spec"]["trialTemplate"]
+    template["trialParameters"] = [p for p in template["trialParameters"] if p["name"] == "x"]
+    container = template["trialSpec"]["spec"]["template"]["spec"]["containers"][0]
+    container["command"] = [w for w in container["command"] if not w.startswith("--tag-file")]
+    path = write_experiment(tmp_path, doc)
+    run = [sys.executable, "-m", "katib_local", "run", str(path), "--root", str(tmp_path / "root"), "--plain"]
+    proc = subprocess.run(run, cwd=REPO, capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    monkeypatch.setattr(cmapss_tuning, "TWIN", path)
+    assert cmapss_tuning.record(tmp_path / "root", tmp_path / "best.json") == 0
+    saved = json.loads((tmp_path / "best.json").read_text())
+    objectives = {t["assignments"]["x"]: t["objective"] for t in saved["trials"]}
+    assert sorted(objectives) == ["0", "1", "3"] and {t["status"] for t in saved["trials"]} == {"Succeeded"}
+    best_x = min(objectives, key=lambda x: objectives[x])
+    assert saved["chosen"]["assignments"] == {"x": best_x}
+    assert saved["trainer_args"] == [f"--x={best_x}", "--epochs=3"]
