@@ -44,6 +44,19 @@ def measured_for(entry: Mapping[str, Any] | None, saved: Mapping[str, Any] | Non
     return list((entry or {}).get("trainer_args") or []) == list(saved["trainer_args"])
 
 
+def missing(entry: Mapping[str, Any] | None, saved: Mapping[str, Any] | None, step: str) -> str:
+    """Why a subset shows no figure (``step`` is the command that measures it)."""
+    if entry is None:
+        return f"not yet measured over {MIN_SEEDS} seeds (`{COMMAND} {step}`)"
+    if saved is None or list(entry.get("trainer_args") or []) != list(saved["trainer_args"]):
+        return f"not yet measured over {MIN_SEEDS} seeds of this configuration (`{COMMAND} {step}`)"
+    diverged = f"; diverged: seeds {', '.join(entry['failed'])}" if entry.get("failed") else ""
+    return (
+        f"{entry['n']} seeds finished, fewer than the {MIN_SEEDS} a figure needs{diverged} "
+        f"(`{COMMAND} {step}`)"
+    )
+
+
 def _seed_list(entry: Mapping[str, Any]) -> str:
     return ", ".join(sorted(entry["seeds"], key=int))
 
@@ -60,16 +73,15 @@ def headline(saved: Mapping[str, Any] | None, seeds: Mapping[str, Any]) -> list[
             f"{pm(fd001, 'test_score', 0)} |"
         )
     else:
-        rows.append(
-            f"| {label} {MIN_SEEDS} seeds | not yet measured over {MIN_SEEDS} seeds (`{COMMAND} seeds`) | - |"
-        )
+        rows.append(f"| {label} {MIN_SEEDS} seeds | {missing(fd001, saved, 'seeds')} | - |")
     lines = ["| model | FD001 test RMSE | PHM08 score |", "|---|---|---|", *rows, ""]
     lines.append(
         r"\* Published figures as commonly cited for FD001 (test truth capped at 125); not re-checked "
         "against the papers and not rerun here. Published figures are often a single run or the best of "
         "several, under each paper's own protocol."
     )
-    if fd001 and measured_for(fd001, saved):
+    if measured_for(fd001, saved):
+        assert fd001 is not None
         lines += ["", provenance_line("FD001", fd001)]
     return lines
 
@@ -100,10 +112,7 @@ def other_subsets(saved: Mapping[str, Any] | None, seeds: Mapping[str, Any]) -> 
                 f"{_seed_list(entry)} |"
             )
         else:
-            lines.append(
-                f"| {subset} | not yet measured over {MIN_SEEDS} seeds of this configuration "
-                f"(`{COMMAND} seeds --subset {subset}`) | - | - |"
-            )
+            lines.append(f"| {subset} | {missing(entry, saved, 'seeds --subset ' + subset)} | - | - |")
     return [*lines, "", *(provenance_line(s, seeds[s]) for s in others if measured_for(seeds[s], saved))]
 
 

@@ -215,9 +215,13 @@ def test_a_diverged_seed_is_cached_and_left_out_another_failure_stops_uncached(
 ) -> None:
     root = bench_paths
     monkeypatch.setenv("FAKE_TRAINER_DIVERGE", "3")
-    main(root, "seeds")
+    main(root, "seeds", "--write-docs")
     fd001 = json.loads((root / "seeds.json").read_text())["FD001"]
     assert (fd001["n"], fd001["failed"]) == (4, {"3": fake_trainer.EPOCHS - 1})
+    assert (
+        "| 4 seeds finished, fewer than the 5 a figure needs; diverged: seeds 3 ("
+        in (root / "benchmarks.md").read_text()
+    )
     assert (root / "cache" / "FD001-seed3.json").is_file()
     monkeypatch.setenv("FAKE_TRAINER_FAIL", "1")
     with pytest.raises(SystemExit, match=r"seed 6: the trainer exited 1: trainer: .*no such file"):
@@ -307,7 +311,10 @@ def test_docs_give_no_figure_below_five_seeds_or_for_another_configuration() -> 
     single_draw = {"flags": [], "runs": {"6": {"exit_code": 0, "val_rmse": [17.2], "final": {}}}}
     text = markdown(saved, seeds, single_draw, twin_max=3)
     assert "+/-" not in text.replace("mean +/- sd", "")
-    assert "not yet measured over 5 seeds (`python bench/cmapss_tuning.py seeds`)" in text
+    assert (
+        "| 3 seeds finished, fewer than the 5 a figure needs (`python bench/cmapss_tuning.py seeds`) |"
+        in text
+    )
     assert "not yet measured over 5 seeds of this configuration" in text
     assert "not yet measured over seeds" in text
 
