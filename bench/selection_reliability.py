@@ -79,8 +79,8 @@ DATASET_FLAGS: dict[str, tuple[str, ...]] = {
 }
 
 # Spanning the Experiment's space: lstm/gru/cnn, each optimizer, 1-3 layers, learning rates 1e-4..1e-2,
-# batches 32-512, dropout 0-0.5; units 32-100 of its 32-256, so that FD001's panel trains in about an hour
-# on 2 cores (a 2x32 LSTM takes about 90 s there; a 2x64 one, several minutes).
+# batches 64-512 (of 32-512), dropout 0-0.5; units 32-100 (of 32-256), so that FD001's panel trains in
+# about an hour on 2 cores (a 2x32 LSTM takes about 90 s there; a 2x64 one, several minutes).
 PANEL: dict[str, tuple[str, ...]] = {
     "lstm-adam-2x32": ("lstm", "adam", "2", "32", "0.001", "64", "0.1"),
     "lstm-adam-1x64-fast": ("lstm", "adam", "1", "64", "0.003", "128", "0.2"),
@@ -90,7 +90,7 @@ PANEL: dict[str, tuple[str, ...]] = {
     "lstm-adam-1x96-lr1e-2": ("lstm", "adam", "1", "96", "0.01", "512", "0.4"),
     "gru-adam-2x32": ("gru", "adam", "2", "32", "0.002", "64", "0.2"),
     "gru-sgd-1x64": ("gru", "sgd", "1", "64", "0.005", "256", "0.5"),
-    "gru-adam-1x32-lr1e-4": ("gru", "adam", "1", "32", "0.0001", "32", "0.1"),
+    "gru-adam-1x32-lr1e-4": ("gru", "adam", "1", "32", "0.0001", "128", "0.1"),
     "cnn-adam-4x10k10": ("cnn", "adam", "4", "100", "0.001", "512", "0.5", "10", "10"),
     "cnn-adam-2x32k5": ("cnn", "adam", "2", "64", "0.003", "128", "0.2", "32", "5"),
     "cnn-rmsprop-3x16k10": ("cnn", "rmsprop", "3", "32", "0.001", "256", "0.3", "16", "10"),
