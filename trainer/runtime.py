@@ -6,14 +6,44 @@ mixed-precision policy before layers are created.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import platform
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from trainer import __version__
 from trainer.config import TrainerConfig
+
+# Optional modules that Keras and TensorFlow import whenever they are installed (they are in this project's
+# development environment: the search libraries need them), for features the trainer never uses; each
+# import is in a ``try``/``except ImportError`` that goes on without the module. Measured on 2 CPU cores, the
+# cost to every trial's start-up: scikit-learn 0.55 s (Keras' scikit-learn wrappers); pandas 0.35 s
+# (``keras.src.trainers.data_adapters.array_slicing``, to accept DataFrames in ``fit``: the trainer hands
+# Keras tf.data datasets and NumPy arrays only); h5py and scipy 0.12 s together (the Keras 2 that ships
+# inside TensorFlow, ``tensorflow.python.keras``: its HDF5 saving and its sparse-input check; the trainer
+# uses Keras 3, which imports both lazily, on use).
+_OPTIONAL_AT_IMPORT = ("sklearn", "pandas", "h5py", "scipy")
+
+
+@contextlib.contextmanager
+def _optional_modules_blocked() -> Iterator[None]:
+    """Block :data:`_OPTIONAL_AT_IMPORT` for the block: a None entry in ``sys.modules`` makes an import fail
+    at once with ImportError (the import system's documented way to block a module). A module already
+    imported is left alone. The entries are removed again on leaving, so a later import (the trainer's CSV
+    and C-MAPSS readers use pandas; in-process callers may read data after TensorFlow is imported) loads the
+    module normally; what was imported while it was blocked keeps working without it."""
+    blocked = [name for name in _OPTIONAL_AT_IMPORT if name not in sys.modules]
+    for name in blocked:
+        sys.modules[name] = None  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        for name in blocked:
+            if name in sys.modules and sys.modules[name] is None:
+                del sys.modules[name]
 
 
 def import_tensorflow(debug: bool, xla_cache_dir: str = "") -> None:
@@ -22,17 +52,13 @@ def import_tensorflow(debug: bool, xla_cache_dir: str = "") -> None:
     ``TF_XLA_FLAGS`` once, so it is set before the import, added to any flags the user set."""
     if not debug:
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    # Keras imports scikit-learn, for its scikit-learn wrappers, whenever it is installed (it is in this
-    # project's development environment: the search libraries need it): 0.55 s of every trial's start-up on
-    # 2 CPU cores, for wrappers the trainer never uses. A None entry in sys.modules makes that import fail at
-    # once (the import system's documented way to block a module), and Keras then skips the wrappers. An
-    # already imported scikit-learn is left alone.
-    sys.modules.setdefault("sklearn", None)  # type: ignore[arg-type]
     if xla_cache_dir:
         Path(xla_cache_dir).mkdir(parents=True, exist_ok=True)
         flags = os.environ.get("TF_XLA_FLAGS", "")
         os.environ["TF_XLA_FLAGS"] = f"{flags} --tf_xla_persistent_cache_directory={xla_cache_dir}".strip()
-    import tensorflow as tf
+    with _optional_modules_blocked():
+        import keras  # noqa: F401  (imported by TensorFlow already; named so that the block surely covers it)
+        import tensorflow as tf
 
     if not debug:
         tf.get_logger().setLevel(logging.ERROR)
