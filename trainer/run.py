@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from trainer import signals
+from trainer import gc_pause, signals
 from trainer.config import TrainerConfig
 from trainer.data import DataConfig, DataError, PreparedData, prepare_cv_folds, prepare_data
 from trainer.errors import EXIT_DIVERGED, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, DivergedError, TrainerError
@@ -54,8 +54,8 @@ def run_main(cfg: TrainerConfig) -> int:
     """Run the trial; map each outcome to its exit code with one line on stderr (a traceback with --debug)."""
     metrics_out = sys.stdout
     try:
-        with contextlib.redirect_stdout(sys.stderr):
-            _run(cfg, metrics_out)
+        with contextlib.redirect_stdout(sys.stderr), gc_pause.paused() as resume_gc:
+            _run(cfg, metrics_out, resume_gc)
     except (DataError, TrainerError) as err:
         return _fail(cfg, err, EXIT_ERROR)
     except DivergedError as err:
@@ -96,15 +96,24 @@ class _Outputs:
 
     Every printed line is also kept in :attr:`printed`, from which :meth:`katib_values` writes what Katib
     records for the trial (see :mod:`trainer.tblog`).
+
+    ``started`` is called once, right after the first epoch line is printed: the end of start-up (it turns
+    the garbage collector back on, :mod:`trainer.gc_pause`).
     """
 
     def __init__(
-        self, out: TextIO, log: TrialLog | None, folds: int, strategies: tuple[str, ...] = ()
+        self,
+        out: TextIO,
+        log: TrialLog | None,
+        folds: int,
+        strategies: tuple[str, ...] = (),
+        started: Callable[[], None] = lambda: None,
     ) -> None:
         self._out, self._log, self._cv = out, log, folds > 1
         self._strategies = parse_strategies(strategies)
         self.printed = PrintedMetrics()
         self.startup_seconds: float | None = None  # process start -> this process's first epoch line
+        self._started = started  # called once the first epoch line is out: start-up is over
 
     def _emit(self, line: dict[str, Value]) -> None:
         # Recorded BEFORE printing: Katib's early stop reacts to the printed line with SIGTERM, whose handler
@@ -124,7 +133,8 @@ class _Outputs:
 
     def epoch_sink(self, fold: int) -> Callable[[dict[str, Value]], None]:
         def sink(values: dict[str, Value]) -> None:
-            if self.startup_seconds is None:
+            first = self.startup_seconds is None
+            if first:
                 self.startup_seconds = seconds_since_start()
             step = int(values["epoch"])
             metrics = {n: v for n, v in values.items() if n != "epoch"}
@@ -137,6 +147,8 @@ class _Outputs:
                 # scalars first: a kill right after the line leaves both (the epoch's checkpoint came first)
                 self._scalars(step, metrics)
                 self._emit(values)
+            if first:
+                self._started()
 
         return sink
 
@@ -179,7 +191,7 @@ def _summary(
     return summary, best
 
 
-def _run(cfg: TrainerConfig, out: TextIO) -> None:
+def _run(cfg: TrainerConfig, out: TextIO, started: Callable[[], None]) -> None:
     if cfg.model_dir:
         check_target_free(cfg.model_dir, cfg.model_version)
     splits = _prepare(cfg)  # before TensorFlow: data errors are fast
@@ -197,7 +209,7 @@ def _run(cfg: TrainerConfig, out: TextIO) -> None:
     from trainer.tblog import TrialLog
 
     log = TrialLog(cfg.log_dir, cfg) if cfg.log_dir else None
-    outputs = _Outputs(out, log, len(splits), cfg.hparams_metrics)
+    outputs = _Outputs(out, log, len(splits), cfg.hparams_metrics, started)
     unregister = signals.on_terminate(outputs.katib_values) if log is not None else (lambda: None)
     try:
         start = time.perf_counter()
