@@ -17,6 +17,18 @@ At the end of ``fit`` Keras writes the final average into the model, and early s
 then replaces it with its best epoch's: either way the model that is tested and exported is the one the
 last or best printed ``val_rmse`` describes.
 
+Start-up: the first prediction traces Keras' predict function and instantiates its graph (measured for the
+default model on 2 CPU cores: the first epoch's validation took 0.37-0.54 s, a later epoch's 0.15-0.19 s).
+:class:`EpochValidation` has that done in a background thread while the first epoch trains: it starts after
+the first group of training steps (by then the training step is traced and compiled, and the main thread
+waits inside TensorFlow with the GIL released) and is joined before the epoch's validation. The warm-up
+predicts the same windows in the same chunks, so the epoch's prediction finds the very graphs it would have
+traced itself and every printed number stays the same; its predictions are discarded, and it changes no
+state (inference reads the weights; dropout is off). If it fails, the epoch's own prediction runs as before
+and raises whatever it raises. The saving is smaller than the difference (about 0.1 s to the first epoch
+line), as the warm-up shares the cores with the training steps. An epoch of one group of steps has nothing
+to overlap: the warm-up then runs and is joined at once.
+
 Edge cases: an epoch that raises between the two callbacks (divergence) leaves the averaged weights in the
 model, which is then never exported. Validation splits larger than
 :data:`~trainer.data.tfdata.EVAL_BATCH_CAP` windows are predicted in chunks of that size.
@@ -24,6 +36,8 @@ model, which is then never exported. Validation splits larger than
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Mapping
 from typing import Any
 
@@ -101,8 +115,29 @@ class EpochValidation(keras.callbacks.Callback):
         self._x = self._all.x if data.val_cuts is None else np.concatenate([data.val.x, data.val_cuts.x])
         self._loss = loss
         self._weights = weights
+        self._warm_up: threading.Thread | None = None
+        # Keras keeps the dtype policy per thread: the warm-up traces under the run's own.
+        self._policy = keras.config.dtype_policy()
+
+    def on_train_batch_end(self, batch: int, logs: Mapping[str, Any] | None = None) -> None:
+        if self._warm_up is None:
+            self._warm_up = threading.Thread(target=self._warm, name="validation-warm-up", daemon=True)
+            self._warm_up.start()
+
+    def _warm(self) -> None:
+        keras.config.set_dtype_policy(self._policy)
+        with contextlib.suppress(Exception):  # a real failure is raised by the epoch's own prediction
+            predict_windows(self.model, self._x)
+
+    def _join_warm_up(self) -> None:
+        if self._warm_up is not None:
+            self._warm_up.join()
+
+    def on_train_end(self, logs: Mapping[str, Any] | None = None) -> None:
+        self._join_warm_up()
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        self._join_warm_up()
         self._weights.swap_in()
         pred = predict_windows(self.model, self._x)
         pred_all = pred[: len(self._all)]
