@@ -20,7 +20,9 @@ measurement is wrong. The share of it is the analytical training FLOP rate (belo
 
 Start-up is wall time from spawning ``python -m trainer`` (default model and data) to its first epoch line
 on the pipe, beside the time from spawning ``python -c "import tensorflow"`` to its first line, each the
-median of a few runs, with an empty and then a warm ``--xla-cache-dir``.
+median of a few runs, with an empty and then a warm ``--xla-cache-dir``. ``--startup-only`` measures just
+that (a few minutes) into the ``--json`` record, with its own revision, command and load average, and
+leaves the record's other figures as they were.
 
 FLOPs per training window are counted analytically (multiply-add = 2 FLOPs, backward pass = 2x forward): an
 LSTM layer over T steps with input width d and u units costs ``T * 2 * 4u * (d + u)`` forward, a GRU
@@ -29,6 +31,8 @@ is a slight underestimate.
 
 Usage:
     python bench/trainer_throughput.py --json out/trainer-throughput-cpu.json
+    nice -n -20 python bench/trainer_throughput.py --startup-only --startup-runs 9 \
+        --json out/trainer-throughput-cpu.json
     python bench/trainer_throughput.py --render out/trainer-throughput-cpu.json \
         bench/results/trainer-throughput-h100-*.json
 """
@@ -257,13 +261,30 @@ def startup(runs: int) -> dict[str, Any]:
         "trainer_cold_cache": [],
         "trainer_warm_cache": [],
     }
+    load = os.getloadavg()[0]
     for _ in range(runs):
         with tempfile.TemporaryDirectory() as cache:
             trainer = [sys.executable, "-m", "trainer", "--epochs=2", f"--xla-cache-dir={cache}"]
             times["import_tensorflow"].append(_first_line_seconds(import_tf, "imported", env))
             times["trainer_cold_cache"].append(_first_line_seconds(trainer, "epoch=1 ", env))
             times["trainer_warm_cache"].append(_first_line_seconds(trainer, "epoch=1 ", env))
-    return {name: {"runs": values, "median": statistics.median(values)} for name, values in times.items()}
+    result: dict[str, Any] = {
+        name: {"runs": values, "median": statistics.median(values)} for name, values in times.items()
+    }
+    result["load_average"] = [load, os.getloadavg()[0]]
+    result["niceness"] = os.nice(0)  # the children inherit it
+    return result
+
+
+def startup_only(runs: int, json_path: Path | None) -> dict[str, Any]:
+    """:func:`startup` alone, stamped with its own revision and command, written into the record at
+    ``json_path`` (created if missing; its other figures are kept as they were)."""
+    record = json.loads(json_path.read_text()) if json_path and json_path.exists() else {}
+    record["startup"] = {**startup(runs), "revision": git_revision(), "command": command_line()}
+    if json_path:
+        json_path.parent.mkdir(parents=True, exist_ok=True)
+        json_path.write_text(json.dumps(record, indent=2) + "\n")
+    return record["startup"]
 
 
 def sigterm_latency() -> dict[str, Any]:
@@ -413,16 +434,7 @@ def render_side_by_side(rec: dict[str, Any]) -> list[str]:
         + ". The share column divides by the best measured matmul rate.",
         "",
     ]
-    st = rec["startup"]
-    tf_import = st["import_tensorflow"]["median"]
-    cold, warm = st["trainer_cold_cache"]["median"], st["trainer_warm_cache"]["median"]
-    runs = len(st["import_tensorflow"]["runs"])
-    lines += [
-        f"Start-up, spawn to first line (median of {runs}): `import tensorflow` alone {tf_import:.2f} s; "
-        f"the trainer (default model and data, to its first epoch line) {cold:.2f} s with an empty XLA "
-        f"cache (+{cold - tf_import:.2f} s) and {warm:.2f} s with a warm one (+{warm - tf_import:.2f} s). "
-        "The trainer's figure includes its whole first epoch of training and validation.",
-    ]
+    lines += render_startup(rec["startup"], rec["revision"])
     if "sigterm" in rec:
         sig = rec["sigterm"]
         lines += [
@@ -432,6 +444,38 @@ def render_side_by_side(rec: dict[str, Any]) -> list[str]:
             f"{sig['seconds']:.2f} s after the signal.",
         ]
     return lines
+
+
+def _median_and_range(figure: dict[str, Any]) -> str:
+    runs = figure["runs"]
+    return f"{figure['median']:.2f} s [{min(runs):.2f}-{max(runs):.2f}]"
+
+
+def render_startup(st: dict[str, Any], record_revision: str) -> list[str]:
+    """The start-up paragraph: medians with their range over the runs, and the trainer's excess over
+    ``import tensorflow``; where the start-up was measured on its own (``--startup-only``), its revision,
+    command and load average."""
+    tf_import = st["import_tensorflow"]["median"]
+    cold, warm = st["trainer_cold_cache"]["median"], st["trainer_warm_cache"]["median"]
+    runs = len(st["import_tensorflow"]["runs"])
+    text = (
+        f"Start-up, spawn to first line (median of {runs} interleaved runs, [min-max]): `import tensorflow` "
+        f"alone {_median_and_range(st['import_tensorflow'])}; the trainer (default model and data, to its "
+        f"first epoch line) {_median_and_range(st['trainer_cold_cache'])} with an empty XLA cache "
+        f"(+{cold - tf_import:.2f} s) and {_median_and_range(st['trainer_warm_cache'])} with a warm one "
+        f"(+{warm - tf_import:.2f} s). The trainer's figure includes its whole first epoch of training and "
+        "validation."
+    )
+    if st.get("revision", record_revision) != record_revision:
+        text += f" Measured on its own: revision {st['revision']}; `{st['command']}`"
+        if "load_average" in st:
+            start, end = st["load_average"]
+            text += (
+                f"; at niceness {st['niceness']}, with a 1-minute load average of {start:.1f} at its start "
+                f"and {end:.1f} at its end (other work ran beside it)"
+            )
+        text += "."
+    return [text]
 
 
 def render_gpu_records(records: Sequence[dict[str, Any]]) -> list[str]:
@@ -501,7 +545,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--startup-runs", type=int, default=3, help="start-up measurements (default 3)")
     parser.add_argument("--model", action="append", choices=list(MODELS), help="models (default: all)")
     parser.add_argument("--sigterm-only", action="store_true", help="measure SIGTERM latency into --json")
+    parser.add_argument("--startup-only", action="store_true", help="measure start-up alone into --json")
     args = parser.parse_args(argv)
+    if args.startup_only:
+        print(json.dumps(startup_only(args.startup_runs, args.json)))
+        return 0
     if args.sigterm_only:
         record = json.loads(args.json.read_text()) if args.json and args.json.exists() else {}
         record["sigterm"] = sigterm_latency()

@@ -65,3 +65,26 @@ def test_side_by_side_rows_are_ratios_to_the_stock_rows_of_the_same_run() -> Non
     assert f"| M | trainer | ours | 2,800 | 2.80x | {2800 / fastest:.2f}x | 2.8 | 4.4% |" in text
     assert "= 128 GFLOP/s at the reported (nominal) clock; the best measured rate is 50% of it." in text
     assert "(+2.00 s)" in text and "(+1.50 s)" in text
+
+
+def test_startup_measured_on_its_own_names_its_revision_command_and_load() -> None:
+    from bench.trainer_throughput import render_startup
+
+    figures = {
+        name: {"runs": runs, "median": sorted(runs)[1]}
+        for name, runs in (
+            ("import_tensorflow", [3.1, 3.0, 3.3]),
+            ("trainer_cold_cache", [6.0, 5.5, 5.8]),
+            ("trainer_warm_cache", [4.4, 4.5, 4.6]),
+        )
+    }
+    alone = {**figures, "revision": "abc1234", "command": "python b.py --startup-only", "niceness": -20}
+    alone["load_average"] = [5.5, 4.3]
+    (text,) = render_startup(alone, "record-rev")
+    assert "`import tensorflow` alone 3.10 s [3.00-3.30]" in text
+    assert "4.50 s [4.40-4.60] with a warm one (+1.40 s)" in text and "(+2.70 s)" in text
+    assert "revision abc1234; `python b.py --startup-only`; at niceness -20" in text
+    assert "load average of 5.5 at its start and 4.3 at its end" in text
+    # measured with the rest of the record: nothing more to say
+    (same,) = render_startup({**figures, "revision": "record-rev", "command": "c"}, "record-rev")
+    assert "revision" not in same and same.endswith("validation.")
