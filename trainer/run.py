@@ -206,9 +206,12 @@ def _run(cfg: TrainerConfig, out: TextIO, started: Callable[[], None]) -> None:
 
     from trainer.export import export_saved_model
     from trainer.fit import fit_model
-    from trainer.tblog import TrialLog
 
-    log = TrialLog(cfg.log_dir, cfg) if cfg.log_dir else None
+    log: TrialLog | None = None
+    if cfg.log_dir:
+        from trainer.tblog import TrialLog  # TensorBoard's summary and HParams modules: only when logging
+
+        log = TrialLog(cfg.log_dir, cfg)
     outputs = _Outputs(out, log, len(splits), cfg.hparams_metrics, started)
     unregister = signals.on_terminate(outputs.katib_values) if log is not None else (lambda: None)
     try:
