@@ -52,7 +52,9 @@ def test_early_stopping_restores_the_best_epoch_and_that_is_what_the_model_score
     scored = data.val_cuts if data.val_cuts is not None else data.val
     assert (data.val_cuts is not None) == bool(objective)
     # the restored weights are the best epoch's, averaged ones included
-    assert rmse(predict_windows(result.model, scored.x), scored.y) == pytest.approx(best["val_rmse"], rel=1e-4)
+    assert rmse(predict_windows(result.model, scored.x), scored.y) == pytest.approx(
+        best["val_rmse"], rel=1e-4
+    )
     assert rmse(predict_windows(result.model, data.val.x), data.val.y) == pytest.approx(
         best["val_rmse_all"], rel=1e-4
     )
