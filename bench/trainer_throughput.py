@@ -426,10 +426,10 @@ def render_side_by_side(rec: dict[str, Any]) -> list[str]:
         f"x 2 FLOP x {bound['mhz']:,.0f} MHz = {bound['flops_per_s'] / 1e9:.0f} GFLOP/s at the reported "
         f"(nominal) clock; the best measured rate is {peak / bound['flops_per_s']:.0%} of it"
         + (
-            " (so close that the cores must run above the nominal clock: the virtual machine does not "
-            "report its turbo clock, and the true bound is that much higher)"
-            if peak > 0.9 * bound["flops_per_s"]
-            else ""
+            " (above the bound: either the cores run above the nominal clock, which the virtual machine "
+            "does not report, or the measurement is wrong)"
+            if peak > bound["flops_per_s"]
+            else " (within the bound, as a well-blocked matmul kernel can get)"
         )
         + ". The share column divides by the best measured matmul rate.",
         "",
