@@ -76,6 +76,14 @@ class TrainerConfig:
         "Piecewise-linear cap on the target (C-MAPSS convention 125); 0 = no cap.",
         "data",
     )
+    min_history: int = flag(
+        0,
+        IntRange(0, 100_000),
+        "H >= 1: forecasts are also made from as few as H rows: training and validation windows (and "
+        "--val-cuts) also end at rows H-1 .. window-2, front-padded with the unit's first reading; "
+        "0 = the window (no padding but for units shorter than it). At most --window.",
+        "data",
+    )
     val_fraction: float = flag(
         0.2,
         FloatRange(0.0, 1.0, lo_open=True, hi_open=True),
@@ -462,6 +470,8 @@ def _cross_check(cfg: TrainerConfig) -> None:
             f"argument --epochs-per-run: needs --checkpoint-dir (got {cfg.epochs_per_run}); "
             "the epochs are counted beyond a checkpoint"
         )
+    if cfg.min_history > cfg.window:
+        raise UsageError(f"argument --min-history: must be <= --window ({cfg.window}), got {cfg.min_history}")
     if cfg.val_fraction + cfg.test_fraction >= 1.0:
         raise UsageError(
             "argument --val-fraction: --val-fraction + --test-fraction must be < 1, "

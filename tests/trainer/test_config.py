@@ -71,6 +71,7 @@ def test_names_come_from_katib_env_when_flags_leave_them_empty() -> None:
         (["--feature-columns=a,,b"], "--feature-columns", "comma-separated"),
         (["--synthetic-min-life=300", "--synthetic-max-life=200"], "--synthetic-min-life", "max-life"),
         (["--val-fraction=0.6", "--test-fraction=0.5"], "--val-fraction", "< 1"),
+        (["--window=30", "--min-history=31"], "--min-history", "<= --window (30)"),
         (["--hparams-tuned=learning_rate"], "--hparams-tuned", "not a tunable trainer flag"),
         (["--hparams-tuned=log-dir"], "--hparams-tuned", "not a tunable trainer flag"),
         (["--hparams-metrics=val_rmse:best"], "--hparams-metrics", "min, max, latest"),

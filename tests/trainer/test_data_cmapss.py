@@ -81,6 +81,20 @@ def test_short_official_test_units_are_padded_or_skipped(tmp_path: Path) -> None
     np.testing.assert_array_equal(skipped.test.y, [30, 1])
 
 
+def test_min_history_pads_training_windows_but_leaves_one_official_test_window_per_unit(
+    tmp_path: Path,
+) -> None:
+    write_fleet(tmp_path, {u: 40 for u in range(1, 6)}, "train_FD002.txt")
+    write_fleet(tmp_path, {1: 12, 2: 5, 3: 20}, "test_FD002.txt")
+    (tmp_path / "RUL_FD002.txt").write_text("30 \n7 \n1 \n")
+    source = str(tmp_path / "train_FD002.txt")
+    full = prepare_data(DataConfig(source=source, window=10, rul_cap=0))
+    short = prepare_data(DataConfig(source=source, window=10, rul_cap=0, min_history=4))
+    assert full.test is not None and short.test is not None
+    np.testing.assert_array_equal(short.test.x, full.test.x)
+    assert len(short.train) == len(full.train) + 6 * len(set(full.train.unit_ids.tolist()))  # ends 3..8
+
+
 def test_without_official_files_units_are_held_out(tmp_path: Path) -> None:
     write_fleet(tmp_path, {u: 15 for u in range(1, 11)}, "train_FD003.txt")
     data = prepare_data(DataConfig(source=str(tmp_path / "train_FD003.txt"), window=5, test_fraction=0.2))

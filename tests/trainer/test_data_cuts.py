@@ -7,6 +7,7 @@ fewer possible cuts than asked for.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -79,3 +80,42 @@ def test_prepare_data_adds_cut_windows_of_the_validation_units_only(tmp_path: Pa
     for x, y in zip(data.val_cuts.x, data.val_cuts.y, strict=True):
         match = np.all(data.val.x == x, axis=(1, 2))
         assert match.sum() == 1 and data.val.y[match][0] == y
+
+
+def test_min_history_draws_the_same_cuts_whatever_the_window_and_pads_the_early_ones() -> None:
+    """At one --min-history, trials with different windows are scored on the same cut rows."""
+    units = [unit(1, 120), unit(2, 45)]
+    by_window = {
+        w: make_cut_windows(units, COLUMNS, window=w, cuts=8, rul_cap=0, seed=5, min_history=20)
+        for w in (20, 30, 50)
+    }
+    ends = {w: by_window[w].x[:, -1, 0].tolist() for w in by_window}
+    assert ends[20] == ends[30] == ends[50]
+    assert min(ends[50]) >= 19 and any(e < 49 for e in ends[50])  # some cuts end before a full 50-row window
+    for x, y in zip(by_window[50].x, by_window[50].y, strict=True):
+        end = int(x[-1, 0])
+        assert x[:, 0].tolist() == [0.0] * max(0, 49 - end) + list(range(max(0, end - 49), end + 1))
+        assert y == (119 if x[0, 1] == 1 else 44) - end
+    assert by_window[50].x.shape == (16, 50, 2)
+
+
+def test_min_history_zero_is_the_window_and_a_unit_shorter_than_it_gives_one_padded_window() -> None:
+    rng = np.random.default_rng
+    assert np.array_equal(cut_ends(200, 30, 10, rng(4)), cut_ends(200, 30, 10, rng(4), min_history=30))
+    assert cut_ends(15, 30, 10, rng(0), min_history=20).tolist() == [14]
+    assert cut_ends(22, 30, 10, rng(0), min_history=20).tolist() == [19, 20, 21]
+
+
+def test_prepare_data_with_min_history_adds_the_padded_early_windows_to_every_split() -> None:
+    base = DataConfig(synthetic_units=10, synthetic_min_life=40, synthetic_max_life=60, window=30)
+    full, short = prepare_data(base), prepare_data(dataclasses.replace(base, min_history=10))
+    assert full.test is not None and short.test is not None and short.test_source == "held-out"
+    for before, after in ((full.train, short.train), (full.val, short.val), (full.test, short.test)):
+        assert len(after) == len(before) + 20 * len(set(before.unit_ids.tolist()))  # ends 9..28 added
+    first = short.train.x[short.train.unit_ids == short.train.unit_ids[0]][0]
+    assert np.all(first[:21] == first[0])  # ends at row 9: 20 copies of row 0, then rows 0..9
+
+
+def test_min_history_longer_than_the_window_is_refused() -> None:
+    with pytest.raises(ValueError, match="min_history must be in"):
+        DataConfig(window=30, min_history=31)

@@ -21,6 +21,10 @@ class DataConfig:
             a window, so stride thins a unit from its end backwards.
         rul_cap: piecewise-linear target: ``y = min(rul, rul_cap)``; ``0`` disables the cap. Applied to every
             split, the official C-MAPSS test truth included (see ``cmapss.py`` for why).
+        min_history: the shortest history (rows) a forecast is made from, ``1 <= h <= window``; ``0`` means
+            ``window``. Training and validation windows (and the validation cuts) also end at rows
+            ``h - 1 .. window - 2``, front-padded with the unit's first row (``windows.py``). The official
+            test set is unchanged: one window per unit, at its last row.
         val_fraction: share of units for validation (> 0 and < 1); whole units, at least one.
         val_cuts: ``K > 0``: also score each validation unit on the last window of ``K`` seeded cuts, as
             C-MAPSS scores its test units (``cuts.py``); ``0``: no cut windows.
@@ -50,6 +54,7 @@ class DataConfig:
     window: int = 30
     stride: int = 1
     rul_cap: float = 125.0
+    min_history: int = 0
     val_fraction: float = 0.2
     val_cuts: int = 0
     test_fraction: float = 0.2
@@ -71,6 +76,10 @@ class DataConfig:
         checks: list[tuple[bool, str]] = [
             (self.window >= 1, f"window must be >= 1, got {self.window}"),
             (self.stride >= 1, f"stride must be >= 1, got {self.stride}"),
+            (
+                0 <= self.min_history <= self.window,
+                f"min_history must be in [0, window={self.window}] (0 = window), got {self.min_history}",
+            ),
             (self.rul_cap >= 0, f"rul_cap must be >= 0 (0 = no cap), got {self.rul_cap}"),
             (0 < self.val_fraction < 1, f"val_fraction must be in (0, 1), got {self.val_fraction}"),
             (self.val_cuts >= 0, f"val_cuts must be >= 0 (0 = none), got {self.val_cuts}"),

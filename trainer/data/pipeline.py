@@ -79,7 +79,13 @@ def _assemble(
 
     def cut(units: Sequence[UnitSeries], *, last_only: bool = False) -> WindowArrays:
         return make_windows(
-            units, columns, window=cfg.window, stride=cfg.stride, rul_cap=cfg.rul_cap, last_only=last_only
+            units,
+            columns,
+            window=cfg.window,
+            stride=cfg.stride,
+            rul_cap=cfg.rul_cap,
+            last_only=last_only,
+            min_history=cfg.min_history,
         )
 
     train = cut(train_units)
@@ -88,7 +94,13 @@ def _assemble(
     val_cuts = None
     if cfg.val_cuts > 0:
         val_cuts = make_cut_windows(
-            val_units, columns, window=cfg.window, cuts=cfg.val_cuts, rul_cap=cfg.rul_cap, seed=cfg.seed
+            val_units,
+            columns,
+            window=cfg.window,
+            cuts=cfg.val_cuts,
+            rul_cap=cfg.rul_cap,
+            seed=cfg.seed,
+            min_history=cfg.min_history,
         )
     test: WindowArrays | None
     if usable.official_test is not None:

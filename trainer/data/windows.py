@@ -9,6 +9,12 @@ come unit by unit, oldest first within a unit.
 A unit with fewer rows than ``window`` yields nothing here unless padded (see :func:`apply_short_policy`):
 padding repeats its first row at the front until the window is full and yields exactly one window, ending at
 its last row.
+
+``min_history`` ``h`` (``0`` means ``window``) is the shortest history a forecast is made from: window ends
+go down to row ``h - 1`` instead of ``window - 1``, and a window that ends before row ``window - 1`` is
+front-padded the same way. So with ``h < window`` a model also learns (and is scored on) the padded windows
+it is asked about when a unit has fewer than ``window`` rows so far, which a long window makes common; with
+``h == window`` nothing is padded but units shorter than the window.
 """
 
 from __future__ import annotations
@@ -28,21 +34,33 @@ def cap_target(rul: np.ndarray, rul_cap: float) -> np.ndarray:
     return np.minimum(rul, rul_cap) if rul_cap > 0 else rul
 
 
-def window_ends(rows: int, window: int, stride: int) -> np.ndarray:
-    """Ascending end rows ``last - k*stride >= window - 1``; empty when ``rows < window``."""
-    return np.arange(rows - 1, window - 2, -stride)[::-1]
+def first_end(window: int, min_history: int = 0) -> int:
+    """The earliest row a window may end at: ``min_history - 1``, or ``window - 1`` when it is 0."""
+    return (min_history or window) - 1
+
+
+def window_ends(rows: int, window: int, stride: int, min_history: int = 0) -> np.ndarray:
+    """Ascending end rows ``last - k*stride >= first_end(window, min_history)``; empty when fewer rows."""
+    return np.arange(rows - 1, first_end(window, min_history) - 1, -stride)[::-1]
 
 
 def unit_windows(
-    unit: UnitSeries, columns: np.ndarray, window: int, stride: int, *, last_only: bool = False
+    unit: UnitSeries,
+    columns: np.ndarray,
+    window: int,
+    stride: int,
+    *,
+    last_only: bool = False,
+    min_history: int = 0,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """``(x (n, window, len(columns)) float64 view, uncapped rul (n,))`` of one unit.
+    """``(x (n, window, len(columns)) float64, uncapped rul (n,))`` of one unit.
 
-    Units shorter than ``window`` are front-padded with their first row into one window.
+    A unit with no end row at or after ``first_end`` (fewer rows than ``min_history``, or than ``window``
+    when it is 0) gives one front-padded window, ending at its last row.
     """
-    if unit.rows < window:
-        return windows_ending_at(unit, columns, window, np.array([unit.rows - 1]))
-    ends = np.array([unit.rows - 1]) if last_only else window_ends(unit.rows, window, stride)
+    ends = np.array([unit.rows - 1]) if last_only else window_ends(unit.rows, window, stride, min_history)
+    if len(ends) == 0:
+        ends = np.array([unit.rows - 1])
     return windows_ending_at(unit, columns, window, ends)
 
 
@@ -51,16 +69,17 @@ def windows_ending_at(
 ) -> tuple[np.ndarray, np.ndarray]:
     """``(x (len(ends), window, len(columns)), uncapped rul (len(ends),))``: the windows ending at ``ends``.
 
-    ``ends`` are row indices ``>= window - 1``, except for a unit shorter than ``window``, whose only
-    window ends at its last row and is front-padded with its first row (``ends`` must then be
-    ``[rows - 1]``).
+    ``ends`` are row indices ``0 .. rows - 1``. A window ending before row ``window - 1`` is front-padded
+    with the unit's first row (as a unit shorter than ``window`` is); the others are its own rows.
     """
     features = unit.features[:, columns]
-    if unit.rows < window:
-        padded = np.concatenate([np.repeat(features[:1], window - unit.rows, axis=0), features], axis=0)
-        return padded[np.newaxis], unit.rul[-1:]
-    views = np.lib.stride_tricks.sliding_window_view(features, window, axis=0)  # (rows-window+1, F, window)
-    return views[ends - (window - 1)].transpose(0, 2, 1), unit.rul[ends]
+    lead = max(0, window - 1 - int(ends.min())) if len(ends) else 0
+    if lead:
+        features = np.concatenate([np.repeat(features[:1], lead, axis=0), features], axis=0)
+    views = np.lib.stride_tricks.sliding_window_view(
+        features, window, axis=0
+    )  # (rows+lead-window+1, F, window)
+    return views[ends + lead - (window - 1)].transpose(0, 2, 1), unit.rul[ends]
 
 
 def _unit_id_array(ids: list[UnitId]) -> np.ndarray:
@@ -77,10 +96,15 @@ def make_windows(
     stride: int,
     rul_cap: float,
     last_only: bool = False,
+    min_history: int = 0,
 ) -> WindowArrays:
     """Windows of all ``units`` (see the module docstring); ``last_only`` keeps one per unit, at its end."""
     parts = [
-        (unit.unit_id, *unit_windows(unit, columns, window, stride, last_only=last_only)) for unit in units
+        (
+            unit.unit_id,
+            *unit_windows(unit, columns, window, stride, last_only=last_only, min_history=min_history),
+        )
+        for unit in units
     ]
     return stack_windows(parts, window, len(columns), rul_cap)
 
