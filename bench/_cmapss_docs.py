@@ -243,14 +243,54 @@ def fd002_lines(fd002: Mapping[str, Any] | None) -> list[str]:
     ]
 
 
+def sweep_lines(sweep: Mapping[str, Any] | None) -> list[str]:
+    """The validation sweep that shaped the search space: mean +/- sd of the objective only.
+
+    Test figures of these runs exist in the file but are not shown: fewer than :data:`MIN_SEEDS` seeds each,
+    and the search space was chosen on validation alone.
+    """
+    runs = (sweep or {}).get("runs") or {}
+    if not runs:
+        return []
+    rows = []
+    for name, run in runs.items():
+        values = [float(s["val_rmse"]) for s in run["seeds"].values()]
+        sd = statistics.stdev(values) if len(values) > 1 else float("nan")
+        flags = " ".join(a for a in run["trainer_args"] if a not in SWEEP_COMMON)
+        rows.append(f"| {name} | `{flags}` | {len(values)} | {statistics.fmean(values):.2f} +/- {sd:.2f} |")
+    assert sweep is not None
+    return [
+        "**How the search space was chosen** (validation only): "
+        + str(sweep["what"])
+        + f" Common flags: `{' '.join(SWEEP_COMMON)}`. {sweep['machine']}; commit {sweep['revision']}; "
+        "the runs are in `bench/results/cmapss_window_sweep.json`.",
+        "",
+        "| run | flags | seeds | best val_rmse (mean +/- sd) |",
+        "|---|---|---|---|",
+        *rows,
+    ]
+
+
+SWEEP_COMMON = (
+    "--rul-cap=125",
+    "--window=30",
+    "--stride=1",
+    "--val-cuts=10",
+    "--ema-momentum=0.98",
+    "--threads=2",
+)
+"""Flags every sweep run shares (a later ``--window`` overrides the first)."""
+
+
 def markdown(
     saved: Mapping[str, Any] | None,
     seeds: Mapping[str, Any],
     fd002: Mapping[str, Any] | None,
     twin_max: int,
+    sweep: Mapping[str, Any] | None = None,
 ) -> str:
     """The whole section; ``saved`` is None before ``record`` has run; ``twin_max`` is the twin's
-    maxTrialCount (a search with more trials was resumed)."""
+    maxTrialCount (a search with more trials was resumed); ``sweep`` is the validation sweep, if any."""
     commands = ", ".join(
         f"`{COMMAND} {step}`"
         for step in ("search", "record", "seeds", "seeds --subset FD003", "fd002-check", "docs")
@@ -270,6 +310,8 @@ def markdown(
         *configuration(saved),
         "",
         *search_summary(saved, twin_max),
+        "",
+        *sweep_lines(sweep),
         "",
         *reading_notes(saved, seeds),
         "",

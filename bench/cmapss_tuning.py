@@ -59,6 +59,8 @@ CACHE_DIR = REPO / "out" / "cmapss-seeds"
 BEST_PATH = RESULTS_DIR / "cmapss_best.json"
 SEEDS_PATH = RESULTS_DIR / "cmapss_seeds.json"
 FD002_PATH = RESULTS_DIR / "cmapss_fd002_condition_norm.json"
+SWEEP_PATH = RESULTS_DIR / "cmapss_window_sweep.json"
+"""The validation sweep (by hand, one trainer run at a time) that chose the search space; shown if present."""
 DOCS_PATH = BENCHMARKS_MD
 TRAINER: tuple[str, ...] = (sys.executable, "-m", "trainer")
 """The trainer program (a test puts a stand-in here)."""
@@ -293,7 +295,8 @@ def write_docs(best_path: Path, seeds_path: Path, fd002_path: Path, docs_path: P
     seeds = json.loads(seeds_path.read_text()) if seeds_path.is_file() else {}
     fd002 = json.loads(fd002_path.read_text()) if fd002_path.is_file() else None
     twin_max = int(twin_spec()["spec"]["maxTrialCount"])
-    write_section("cmapss", markdown(saved, seeds, fd002, twin_max), docs_path)
+    sweep = json.loads(SWEEP_PATH.read_text()) if SWEEP_PATH.is_file() else None
+    write_section("cmapss", markdown(saved, seeds, fd002, twin_max, sweep), docs_path)
     return 0
 
 

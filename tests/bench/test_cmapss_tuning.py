@@ -126,6 +126,7 @@ def test_the_twins_trainer_args_fill_every_parameter_once_and_the_trainer_accept
         "units": "64",
         "filters": "24",
         "kernel-size": "7",
+        "window": "40",
         "learning-rate": "0.002",
         "batch-size": "256",
         "dropout": "0.1",
@@ -152,6 +153,7 @@ def bench_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         ("BEST_PATH", "best.json"),
         ("SEEDS_PATH", "seeds.json"),
         ("FD002_PATH", "fd002.json"),
+        ("SWEEP_PATH", "sweep.json"),
         ("CACHE_DIR", "cache"),
         ("DOCS_PATH", "benchmarks.md"),
     ):
@@ -366,3 +368,27 @@ def test_record_reads_the_trials_of_a_real_katib_local_run(
     best_x = min(objectives, key=lambda x: objectives[x])
     assert saved["chosen"]["assignments"] == {"x": best_x}
     assert saved["trainer_args"] == [f"--x={best_x}", "--epochs=3"]
+
+
+def test_docs_show_the_validation_sweep_with_its_objective_only() -> None:
+    sweep = {
+        "what": "w.",
+        "machine": "m",
+        "revision": "r",
+        "runs": {
+            "gru_w40": {
+                "trainer_args": ["--rul-cap=125", "--window=30", "--units=8", "--window=40"],
+                "seeds": {
+                    "1": {"val_rmse": 12.0, "test_rmse": 98.76, "epochs": 3},
+                    "2": {"val_rmse": 14.0, "test_rmse": 97.65, "epochs": 3},
+                },
+            }
+        },
+    }
+    text = markdown(None, {}, None, twin_max=3, sweep=sweep)
+    (row,) = [line for line in text.splitlines() if line.startswith("| gru_w40 |")]
+    assert (
+        row == f"| gru_w40 | `--units=8 --window=40` | 2 | 13.00 +/- {statistics.stdev([12.0, 14.0]):.2f} |"
+    )
+    assert "98.76" not in text and "97.65" not in text, "sweep test figures are fewer than 5 seeds"
+    assert "How the search space was chosen" not in markdown(None, {}, None, twin_max=3)
