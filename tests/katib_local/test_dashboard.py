@@ -155,9 +155,16 @@ def test_dashboard_follows_a_running_local_experiment(
             def trials() -> list[dict[str, Any]]:
                 return list(study(base)["trials"])
 
-            first = trials()
-            assert [t["state"] for t in first] == ["Complete", "Running"]
-            assert len(first[1]["intermediate_values"]) == 1
+            # The trial can hold before the runner has recorded it as running (it does so after the
+            # spawn returns), so wait for the dashboard to show what the store will hold.
+            wait_until(
+                lambda: (
+                    [(t["state"], len(t["intermediate_values"])) for t in trials()]
+                    == [("Complete", 3), ("Running", 1)]
+                ),
+                "trial 1 Complete and trial 2 Running with its first epoch",
+                proc=runner,
+            )
             (hold / "release").touch()
             wait_until(
                 lambda: [t["state"] for t in trials()] == ["Complete"] * 3,
