@@ -69,16 +69,16 @@ def windows_ending_at(
 ) -> tuple[np.ndarray, np.ndarray]:
     """``(x (len(ends), window, len(columns)), uncapped rul (len(ends),))``: the windows ending at ``ends``.
 
-    ``ends`` are row indices ``0 .. rows - 1``. A window ending before row ``window - 1`` is front-padded
-    with the unit's first row (as a unit shorter than ``window`` is); the others are its own rows.
+    ``ends`` are row indices ``0 .. rows - 1``, at least one. A window ending before row ``window - 1`` is
+    front-padded with the unit's first row (as a unit shorter than ``window`` is); the others are its own
+    rows.
     """
     features = unit.features[:, columns]
-    lead = max(0, window - 1 - int(ends.min())) if len(ends) else 0
+    lead = max(0, window - 1 - int(ends.min()))
     if lead:
         features = np.concatenate([np.repeat(features[:1], lead, axis=0), features], axis=0)
-    views = np.lib.stride_tricks.sliding_window_view(
-        features, window, axis=0
-    )  # (rows+lead-window+1, F, window)
+    # (rows + lead - window + 1, F, window)
+    views = np.lib.stride_tricks.sliding_window_view(features, window, axis=0)
     return views[ends + lead - (window - 1)].transpose(0, 2, 1), unit.rul[ends]
 
 
