@@ -48,6 +48,9 @@ FIXED_FLAGS: tuple[str, ...] = (
     "--patience=0",
     "--dropout=0.1",
     "--momentum=0.9",
+    # The raw weights: the table was collected when they were the trainer's default (before --ema-momentum
+    # defaulted to 0.98), so a resumed or repeated collection adds comparable rows.
+    "--ema-momentum=0",
     "--threads=0",
 )
 """Flags every configuration shares (threads are set once for the process, see :func:`_pin_threads`)."""

@@ -231,10 +231,11 @@ class TrainerConfig:
         0.0, FloatRange(0.0, 1.0), "cosine: final lr as a share of the initial.", "optimisation"
     )
     ema_momentum: float = flag(
-        0.0,
+        0.98,
         FloatRange(0.0, 1.0, hi_open=True),
         "M > 0: keep an exponential moving average of the weights (updated every batch with momentum M) "
-        "and validate, early-stop on and export the averaged weights; 0 = the raw weights.",
+        "and validate, early-stop on and export the averaged weights; 0 = the raw weights. The default "
+        "makes the best epoch less often a spike (bench/selection_reliability.py).",
         "optimisation",
     )
     clip_norm: float = flag(

@@ -33,7 +33,7 @@ def _compiled_model(flags: list[str]) -> tuple[Any, PreparedData]:
     return model, data
 
 
-@pytest.mark.parametrize("flags", [[], ["--val-cuts=3"]], ids=["all-windows", "cut-windows"])
+@pytest.mark.parametrize("flags", [["--val-cuts=0"], ["--val-cuts=3"]], ids=["all-windows", "cut-windows"])
 def test_the_epoch_uses_the_warmed_up_trace_and_scores_as_without_it(flags: list[str]) -> None:
     keras = pytest.importorskip("keras")
     from trainer.validation import AveragedWeights, EpochValidation
