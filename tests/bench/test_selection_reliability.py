@@ -64,3 +64,29 @@ def test_incomplete_configurations_are_left_out_of_the_panel_figures() -> None:
     a, b = list(PANEL)[:2]
     records = [_record(a, s, [2.0, 1.0], [3.0, 2.0]) for s in (1, 2)] + [_record(b, 1, [2.0], [3.0])]
     assert evaluate(records)["fake"]["configs"] == [a]
+
+
+def _fd001(records: list[dict[str, Any]]) -> dict[str, Any]:
+    for record in records:
+        record["dataset"] = "fd001"
+    return {"command": "x", "revision": "r", "machine": "m", "datasets": evaluate(records)}
+
+
+def test_the_verdict_on_the_bars_is_worded_from_the_figures() -> None:
+    a, b = list(PANEL)[:2]
+    good = [_record(a, s, [11.0, 10.0], [13.0, 12.0]) for s in (1, 2)]
+    good += [_record(b, s, [13.0, 12.0], [15.0, 14.0]) for s in (1, 2)]
+    assert "): both met." in markdown(_fd001(good))  # ranked in test order: Spearman 1, regret 0
+    bad = [_record(a, s, [11.0, 10.0], [15.0, 14.0]) for s in (1, 2)]
+    bad += [_record(b, s, [13.0, 12.0], [13.0, 12.0]) for s in (1, 2)]
+    assert "): neither met." in markdown(_fd001(bad))  # reversed: Spearman -1, regret 2
+
+
+def test_a_previous_panel_is_shown_as_its_summary_tables_only() -> None:
+    a, b = list(PANEL)[:2]
+    records = [_record(c, s, [11.0, 10.0], [13.0, 12.0]) for c in (a, b) for s in (1, 2)]
+    result = _fd001(records)
+    text = markdown(result, previous=result)
+    previous_part = text.split("**The previous panel**")[1]
+    assert "| before: raw weights, every validation window |" in previous_part
+    assert "Per configuration" not in previous_part
