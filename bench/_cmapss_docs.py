@@ -271,6 +271,46 @@ def sweep_lines(sweep: Mapping[str, Any] | None) -> list[str]:
     ]
 
 
+NOT_COMPARABLE_VAL = ("--val-fraction=0.01",)
+"""Lever flags after which a run's val_rmse scores one unit, so it is not shown."""
+
+
+def lever_lines(
+    tried: Mapping[str, Any] | None, saved: Mapping[str, Any] | None, seeds: Mapping[str, Any]
+) -> list[str]:
+    """Changes tried on the chosen configuration after the search (``cmapss_tuning.py levers``), beside it.
+
+    A lever's figures are shown only when measured over :data:`MIN_SEEDS` seeds of the recorded
+    configuration (its ``trainer_args`` unchanged since), like the headline.
+    """
+    if not tried or saved is None or list(tried.get("trainer_args") or []) != list(saved["trainer_args"]):
+        return []
+    fd001 = seeds.get("FD001")
+
+    def row(name: str, extra: str, entry: Mapping[str, Any] | None, show_val: bool) -> str:
+        if not measured(entry):
+            return f"| {name} | {extra} | {missing(entry, saved, 'levers')} | | |"
+        assert entry is not None
+        val = pm(entry, "val_rmse", 2) if show_val else "- (one unit)"
+        return f"| {name} | {extra} | {val} | {pm(entry, 'test_rmse', 2)} | {pm(entry, 'test_score', 0)} |"
+
+    rows = [row("as chosen (the headline)", "-", fd001 if measured_for(fd001, saved) else None, True)]
+    for name, entry in tried["runs"].items():
+        extra = " ".join(entry["extra_args"])
+        rows.append(
+            row(name, f"`{extra}`", entry, not any(a in NOT_COMPARABLE_VAL for a in entry["extra_args"]))
+        )
+    return [
+        f"**Changes tried after the choice** (`{COMMAND} levers`; the chosen configuration with flags "
+        f"appended, FD001, the same seeds; {tried['machine']}; revision {tried['revision']}). Diagnostics "
+        "of the configuration, not a new choice; mean +/- sd over seeds:",
+        "",
+        "| run | flags added | best val_rmse | test RMSE | PHM08 score |",
+        "|---|---|---|---|---|",
+        *rows,
+    ]
+
+
 SWEEP_COMMON = (
     "--rul-cap=125",
     "--window=30",
@@ -288,12 +328,14 @@ def markdown(
     fd002: Mapping[str, Any] | None,
     twin_max: int,
     sweep: Mapping[str, Any] | None = None,
+    tried: Mapping[str, Any] | None = None,
 ) -> str:
     """The whole section; ``saved`` is None before ``record`` has run; ``twin_max`` is the twin's
-    maxTrialCount (a search with more trials was resumed); ``sweep`` is the validation sweep, if any."""
+    maxTrialCount (a search with more trials was resumed); ``sweep`` is the validation sweep, if any;
+    ``tried``: the levers tried on the chosen configuration (``levers``), if any."""
     commands = ", ".join(
         f"`{COMMAND} {step}`"
-        for step in ("search", "record", "seeds", "seeds --subset FD003", "fd002-check", "docs")
+        for step in ("search", "record", "seeds", "seeds --subset FD003", "fd002-check", "levers", "docs")
     )
     lines = [
         "## C-MAPSS: a configuration chosen on validation, retrained over seeds, beside published results",
@@ -312,6 +354,8 @@ def markdown(
         *search_summary(saved, twin_max),
         "",
         *sweep_lines(sweep),
+        "",
+        *lever_lines(tried, saved, seeds),
         "",
         *reading_notes(saved, seeds),
         "",

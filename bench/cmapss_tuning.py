@@ -7,6 +7,7 @@ One command per step, from the repository root, in this order:
     python bench/cmapss_tuning.py seeds         # retrain it on seeds 1-5 -> bench/results/cmapss_seeds.json
     python bench/cmapss_tuning.py seeds --subset FD003   # the same configuration, untouched, on FD003
     python bench/cmapss_tuning.py fd002-check   # FD002, one fixed configuration, --condition-norm=6 vs 0
+    python bench/cmapss_tuning.py levers        # the chosen configuration with each of LEVERS, seeds 1-5
     python bench/cmapss_tuning.py docs          # the ``cmapss`` section of docs/benchmarks.md
 
 ``search`` runs ``examples/cmapss-bayesian-local.yaml`` (the twin of
@@ -23,7 +24,10 @@ seed, and the flags that only name outputs or tune the run (:data:`NOT_MODEL`).
 1-5; never the search's own seed, which chose the configuration), one ``python -m trainer`` at a time, each
 run cached in ``out/cmapss-seeds/`` (a rerun resumes), and writes each subset's per-seed figures with their
 mean and sample sd. ``fd002-check`` does the same for one fixed configuration on FD002 with each
-normalisation. ``docs`` (or ``--write-docs`` on ``seeds`` and ``fd002-check``) writes the section.
+normalisation. ``levers`` retrains the recorded configuration on FD001 with each change of :data:`LEVERS`
+appended to its ``trainer_args`` (a later flag overrides an earlier one), over the same seeds, to see which
+way each moves the seed-mean test error after the choice: diagnostics of the configuration, not a new
+choice. ``docs`` (or ``--write-docs`` on ``seeds``, ``fd002-check`` and ``levers``) writes the section.
 
 Exit codes: 0 done; 1 a missing input (data file, no record yet), a trainer run that failed for another
 reason than divergence, or a search that failed; 2 a usage error (bad ``--seeds``, the search's seed among
@@ -36,6 +40,7 @@ import argparse
 import json
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
@@ -60,6 +65,7 @@ BEST_PATH = RESULTS_DIR / "cmapss_best.json"
 SEEDS_PATH = RESULTS_DIR / "cmapss_seeds.json"
 FD002_PATH = RESULTS_DIR / "cmapss_fd002_condition_norm.json"
 SWEEP_PATH = RESULTS_DIR / "cmapss_window_sweep.json"
+LEVERS_PATH = RESULTS_DIR / "cmapss_levers.json"
 """The validation sweep (by hand, one trainer run at a time) that chose the search space; shown if present."""
 DOCS_PATH = BENCHMARKS_MD
 TRAINER: tuple[str, ...] = (sys.executable, "-m", "trainer")
@@ -290,19 +296,84 @@ def fd002_check(cmapss_dir: Path, seeds: Sequence[int], fd002_path: Path, cache_
     return 0
 
 
+def refit_epochs(entry: Mapping[str, Any], trainer_args: Sequence[str]) -> int:
+    """The median over the seed runs of the epoch each kept (its run's epochs less the patience when early
+    stopping ended it before the last epoch, else the last epoch): how long to train without validation."""
+    patience = int(flag_of(trainer_args, "--patience") or 0)
+    most = int(flag_of(trainer_args, "--epochs") or 0)
+    kept = [
+        int(s["epochs"]) - patience if int(s["epochs"]) < most else int(s["epochs"])
+        for s in entry["seeds"].values()
+    ]
+    if not kept:
+        raise SystemExit(f"{SEEDS_PATH}: no finished seed runs of FD001; run `seeds` first")
+    return max(1, round(statistics.median(kept)))
+
+
+def flag_of(args: Sequence[str], name: str) -> str | None:
+    """The last value of ``--name=value`` in ``args`` (the one the trainer's parser keeps), or None."""
+    values = [a.split("=", 1)[1] for a in args if a.startswith(f"{name}=")]
+    return values[-1] if values else None
+
+
+def levers(saved: Mapping[str, Any], fd001: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Changes to the chosen configuration, each a list of flags appended to its ``trainer_args``.
+
+    - ``longer training``: 100 epochs with patience 15 instead of the search's budget;
+    - ``all training units``: train on 99 of the 100 units (``--val-fraction=0.01``: the split needs one
+      validation unit) without early stopping, for :func:`refit_epochs` epochs; its val_rmse is one unit's
+      and is not comparable.
+    """
+    return {
+        "longer training": ["--epochs=100", "--patience=15"],
+        "all training units": [
+            "--val-fraction=0.01",
+            "--patience=0",
+            f"--epochs={refit_epochs(fd001, saved['trainer_args'])}",
+        ],
+    }
+
+
+def levers_step(
+    seeds: Sequence[int],
+    cmapss_dir: Path,
+    best_path: Path,
+    seeds_path: Path,
+    levers_path: Path,
+    cache_dir: Path,
+) -> int:
+    """Train the recorded configuration with each of :func:`levers` once per seed; write ``levers_path``."""
+    saved = load_json(best_path, "run `record` after the search first")
+    fd001 = load_json(seeds_path, "run `seeds` first").get("FD001")
+    if not fd001:
+        raise SystemExit(f"{seeds_path}: no FD001 seed runs; run `seeds` first")
+    data = check_data(cmapss_dir, "FD001")
+    out: dict[str, Any] = {"trainer_args": saved["trainer_args"], "runs": {}, **provenance()}
+    for name, extra in levers(saved, fd001).items():
+        args = [*saved["trainer_args"], *extra, f"--data={data}"]
+        label = "FD001-" + name.replace(" ", "-")
+        out["runs"][name] = {
+            "extra_args": extra,
+            **summarise(train_seeds(TRAINER, args, seeds, cache_dir, label, REPO)),
+        }
+    levers_path.write_text(json.dumps(out, indent=1, sort_keys=True) + "\n")
+    return 0
+
+
 def write_docs(best_path: Path, seeds_path: Path, fd002_path: Path, docs_path: Path) -> int:
     saved = json.loads(best_path.read_text()) if best_path.is_file() else None
     seeds = json.loads(seeds_path.read_text()) if seeds_path.is_file() else {}
     fd002 = json.loads(fd002_path.read_text()) if fd002_path.is_file() else None
     twin_max = int(twin_spec()["spec"]["maxTrialCount"])
     sweep = json.loads(SWEEP_PATH.read_text()) if SWEEP_PATH.is_file() else None
-    write_section("cmapss", markdown(saved, seeds, fd002, twin_max, sweep), docs_path)
+    tried = json.loads(LEVERS_PATH.read_text()) if LEVERS_PATH.is_file() else None
+    write_section("cmapss", markdown(saved, seeds, fd002, twin_max, sweep, tried), docs_path)
     return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("step", choices=("search", "record", "seeds", "fd002-check", "docs"))
+    parser.add_argument("step", choices=("search", "record", "seeds", "fd002-check", "levers", "docs"))
     parser.add_argument("--cmapss-dir", type=Path, default=REPO.parent / "shared" / "datasets" / "cmapss")
     parser.add_argument("--root", type=Path, default=ROOT, help="katib-local state (default: %(default)s)")
     parser.add_argument("--max-trials", type=int, default=None, help="search: override maxTrialCount")
@@ -310,9 +381,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--seeds",
         default=DEFAULT_SEEDS,
-        help="seeds, fd002-check: training seeds, comma-separated (default %(default)s)",
+        help="seeds, fd002-check, levers: training seeds, comma-separated (default %(default)s)",
     )
-    parser.add_argument("--write-docs", action="store_true", help="seeds, fd002-check: then write the docs")
+    parser.add_argument(
+        "--write-docs", action="store_true", help="seeds, fd002-check, levers: then write the docs"
+    )
     args = parser.parse_args(argv)
     try:
         seeds = parse_seeds(args.seeds)
@@ -323,16 +396,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return search(cmapss_dir, args.root, args.max_trials)
     if args.step == "record":
         return record(args.root, BEST_PATH)
-    if args.step == "seeds":
+    if args.step in ("seeds", "levers"):
         search_seed = load_json(BEST_PATH, "run `record` after the search first").get("search_seed")
         if search_seed in seeds:
             parser.error(
                 f"argument --seeds: {search_seed} is the search's own seed, which chose the "
                 "configuration; retrain on other seeds"
             )
+    if args.step == "seeds":
         seeds_step(args.subset, seeds, cmapss_dir, BEST_PATH, SEEDS_PATH, CACHE_DIR)
     if args.step == "fd002-check":
         fd002_check(cmapss_dir, seeds, FD002_PATH, CACHE_DIR)
+    if args.step == "levers":
+        levers_step(seeds, cmapss_dir, BEST_PATH, SEEDS_PATH, LEVERS_PATH, CACHE_DIR)
     if args.step == "docs" or args.write_docs:
         return write_docs(BEST_PATH, SEEDS_PATH, FD002_PATH, DOCS_PATH)
     return 0

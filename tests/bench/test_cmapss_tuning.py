@@ -154,6 +154,7 @@ def bench_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         ("SEEDS_PATH", "seeds.json"),
         ("FD002_PATH", "fd002.json"),
         ("SWEEP_PATH", "sweep.json"),
+        ("LEVERS_PATH", "levers.json"),
         ("CACHE_DIR", "cache"),
         ("DOCS_PATH", "benchmarks.md"),
     ):
@@ -392,3 +393,37 @@ def test_docs_show_the_validation_sweep_with_its_objective_only() -> None:
     )
     assert "98.76" not in text and "97.65" not in text, "sweep test figures are fewer than 5 seeds"
     assert "How the search space was chosen" not in markdown(None, {}, None, twin_max=3)
+
+
+def test_levers_retrain_the_choice_with_each_change_appended_and_the_docs_show_them(
+    bench_paths: Path,
+) -> None:
+    root = bench_paths
+    with pytest.raises(SystemExit, match="run `seeds` first"):  # no seed runs yet: nothing to refit from
+        main(root, "levers")
+    assert calls(root) == []
+    assert main(root, "seeds") == 0
+    before = len(calls(root))
+    assert main(root, "levers", "--write-docs") == 0
+    trained = calls(root)[before:]
+    args = json.loads((root / "best.json").read_text())["trainer_args"]
+    data = f"--data={root / 'cmapss' / 'train_FD001.txt'}"
+    longer = ["--epochs=100", "--patience=15"]
+    # no --patience in the stand-in's args and its runs print EPOCHS epochs of 30: each kept its last epoch
+    refit = ["--val-fraction=0.01", "--patience=0", f"--epochs={fake_trainer.EPOCHS}"]
+    assert trained == [[*args, *extra, data, f"--seed={s}"] for extra in (longer, refit) for s in range(1, 6)]
+    tried = json.loads((root / "levers.json").read_text())
+    assert tried["runs"]["all training units"]["extra_args"] == refit
+    assert tried["runs"]["longer training"]["n"] == 5
+    text = (root / "benchmarks.md").read_text()
+    assert "| longer training | `--epochs=100 --patience=15` |" in text
+    assert "- (one unit)" in text  # the refit's val_rmse is one unit's: not shown
+    assert main(root, "levers") == 0 and len(calls(root)) == before + 10, "a rerun reads the cache"
+
+
+def test_refit_epochs_is_the_median_epoch_the_seed_runs_kept() -> None:
+    entry = {"seeds": {"1": {"epochs": 18}, "2": {"epochs": 12}, "3": {"epochs": 30}}}
+    # stopped early after 18 and 12 epochs with patience 5: kept 13 and 7; the third ran all 30 and kept 30
+    assert cmapss_tuning.refit_epochs(entry, ["--epochs=30", "--patience=5"]) == 13
+    # the trainer's parser keeps the last value of a repeated flag, and so does the count
+    assert cmapss_tuning.refit_epochs(entry, ["--epochs=30", "--patience=5", "--patience=2"]) == 16
