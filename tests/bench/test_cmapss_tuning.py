@@ -418,6 +418,8 @@ def test_levers_retrain_the_choice_with_each_change_appended_and_the_docs_show_t
     text = (root / "benchmarks.md").read_text()
     assert "| longer training | `--epochs=100 --patience=15` |" in text
     assert "- (one unit)" in text  # the refit's val_rmse is one unit's: not shown
+    # the fake's refit runs spread as its seed runs do, so the split-spread note (sd halved) is not claimed
+    assert "Without the seeded validation split" not in text
     assert main(root, "levers") == 0 and len(calls(root)) == before + 10, "a rerun reads the cache"
 
 
@@ -427,3 +429,29 @@ def test_refit_epochs_is_the_median_epoch_the_seed_runs_kept() -> None:
     assert cmapss_tuning.refit_epochs(entry, ["--epochs=30", "--patience=5"]) == 13
     # the trainer's parser keeps the last value of a repeated flag, and so does the count
     assert cmapss_tuning.refit_epochs(entry, ["--epochs=30", "--patience=5", "--patience=2"]) == 16
+
+
+def _summary(test_sd: float, args: list[str]) -> dict[str, Any]:
+    return {
+        "n": 5,
+        "trainer_args": args,
+        **{f"{k}_mean": 13.0 for k in ("val_rmse", "test_rmse", "test_score")},
+        **{f"{k}_sd": test_sd for k in ("val_rmse", "test_rmse", "test_score")},
+    }
+
+
+def test_the_split_spread_note_follows_the_figures() -> None:
+    from bench._cmapss_docs import lever_lines
+
+    args = ["--window=50"]
+    saved = {"trainer_args": args}
+    seeds = {"FD001": _summary(0.66, args)}
+
+    def tried(refit_sd: float) -> dict[str, Any]:
+        refit = {**_summary(refit_sd, args), "extra_args": ["--val-fraction=0.01"]}
+        return {"trainer_args": args, "machine": "m", "revision": "r", "runs": {"all training units": refit}}
+
+    assert any("falls from 0.66 to 0.08" in line for line in lever_lines(tried(0.08), saved, seeds))
+    assert not any("falls from" in line for line in lever_lines(tried(0.5), saved, seeds))
+    # levers of another configuration than the recorded one are not shown at all
+    assert lever_lines(tried(0.08), {"trainer_args": ["--window=30"]}, seeds) == []
