@@ -107,7 +107,8 @@ class TrainerConfig:
     short_units: str = flag(
         "pad",
         choice("pad", "skip"),
-        "Units shorter than the window: pad at the front with their first reading, or skip (with a warning).",
+        "Units shorter than the window (than --min-history when it is set): pad at the front with their "
+        "first reading, or skip (with a warning).",
         "data",
     )
     drop_constant_std: float = flag(

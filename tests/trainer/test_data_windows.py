@@ -103,6 +103,23 @@ def test_short_unit_is_skipped_with_a_warning(tmp_path: Path) -> None:
     assert any("skipped them: units C" in w for w in data.warnings)
 
 
+def test_with_min_history_a_unit_is_short_only_below_it(tmp_path: Path) -> None:
+    # window 4: B (3 rows) and C (2) are shorter; with --min-history 3, B is windowed as designed (one
+    # front-padded window ending at its row 2) and only C is short, so only C is skipped
+    data = prepared(tmp_path, window=4, min_history=3, short_units="skip", val_fraction=0.5, rul_cap=0)
+    units = by_unit(data)
+    assert set(units) == {"A", "B"}
+    np.testing.assert_array_equal(units["B"][0][:, :, 0], [[20, 20, 21, 22]])
+    [warning] = [w for w in data.warnings if "skipped" in w]
+    assert "--min-history 3 is longer than 1 of 3 units" in warning and "units C" in warning
+    with pytest.raises(DataError, match="cannot split 1 unit"):  # judged by the window, B is skipped too
+        prepared(tmp_path, window=4, short_units="skip", val_fraction=0.5)
+    with pytest.raises(
+        DataError, match=r"--min-history 6 is longer than every unit .*use --min-history <= 5"
+    ):
+        prepared(tmp_path, window=6, min_history=6, short_units="skip")
+
+
 @pytest.mark.parametrize("policy", ["skip", "pad"])
 def test_window_longer_than_every_unit_names_the_longest(tmp_path: Path, policy: str) -> None:
     """Padding is for the odd short unit: with every unit short, padding would train on copies of first

@@ -42,7 +42,12 @@ def _load_usable(cfg: DataConfig) -> _Usable:
     source = load_source(cfg)
     warnings = list(source.warnings)
     pool, note = apply_short_policy(
-        source.pool.units, window=cfg.window, policy=cfg.short_units, where=source.name, required=True
+        source.pool.units,
+        window=cfg.window,
+        policy=cfg.short_units,
+        where=source.name,
+        required=True,
+        min_history=cfg.min_history,
     )
     warnings += [note] if note else []
     official = None
@@ -53,6 +58,7 @@ def _load_usable(cfg: DataConfig) -> _Usable:
             policy=cfg.short_units,
             where=f"{source.name} official test set",
             required=False,
+            min_history=cfg.min_history,
         )
         warnings += [note] if note else []
         if not official:

@@ -136,33 +136,46 @@ def _id_list(ids: Sequence[UnitId]) -> str:
 
 
 def apply_short_policy(
-    units: Sequence[UnitSeries], *, window: int, policy: str, where: str, required: bool
+    units: Sequence[UnitSeries],
+    *,
+    window: int,
+    policy: str,
+    where: str,
+    required: bool,
+    min_history: int = 0,
 ) -> tuple[tuple[UnitSeries, ...], str | None]:
-    """Units to use and one warning line about those shorter than ``window`` (``None`` when there are none).
+    """Units to use and one warning line about the short ones (``None`` when there are none).
 
-    ``policy="pad"`` keeps them (they are padded when windowed); ``"skip"`` drops them. When ``required`` and
-    EVERY unit is shorter than the window, whatever the policy, DataError: ``"<where>: window 500 is longer
-    than every unit (longest has 362 rows); use --window <= 362"``. Padding is for the odd short unit beside
-    others that fill a window; padding every unit would train on copies of first readings (and a huge
-    ``--window`` would pad each unit to that length before anything else could fail). Not ``required`` (an
-    official test set, scored on each unit's last window), all-short units are padded or skipped as usual.
+    A unit is short when it has fewer rows than the shortest history a window is cut from: ``min_history``,
+    or ``window`` when that is 0 (with ``min_history``, a unit of at least that many rows is windowed as
+    designed, front-padded where it is shorter than the window, and is not short).
+
+    ``policy="pad"`` keeps short units (each gives one front-padded window, ending at its last row);
+    ``"skip"`` drops them. When ``required`` and EVERY unit is short, whatever the policy, DataError:
+    ``"<where>: window 500 is longer than every unit (longest has 362 rows); use --window <= 362"`` (naming
+    ``--min-history`` instead when it is set). Padding is for the odd short unit beside others that fill a
+    window; padding every unit would train on copies of first readings (and a huge ``--window`` would pad
+    each unit to that length before anything else could fail). Not ``required`` (an official test set,
+    scored on each unit's last window), all-short units are padded or skipped as usual.
     """
-    short = [u for u in units if u.rows < window]
+    need = min_history or window
+    short = [u for u in units if u.rows < need]
     if not short:
         return tuple(units), None
     shortest = min(u.rows for u in short)
+    what = f"--min-history {min_history}" if min_history else f"window {window}"
+    flag = "--min-history" if min_history else "--window"
     if required and len(short) == len(units):
         longest = max(u.rows for u in units)
         raise DataError(
-            f"{where}: window {window} is longer than every unit (longest has {longest} rows); "
-            f"use --window <= {longest}"
+            f"{where}: {what} is longer than every unit (longest has {longest} rows); use {flag} <= {longest}"
         )
-    kept = tuple(units) if policy == "pad" else tuple(u for u in units if u.rows >= window)
+    kept = tuple(units) if policy == "pad" else tuple(u for u in units if u.rows >= need)
     action = (
         "front-padded each to one window by repeating its first row" if policy == "pad" else "skipped them"
     )
     warning = (
-        f"{where}: window {window} is longer than {len(short)} of {len(units)} units "
+        f"{where}: {what} is longer than {len(short)} of {len(units)} units "
         f"(shortest has {shortest} rows); {action}: units {_id_list([u.unit_id for u in short])}"
     )
     return kept, warning
