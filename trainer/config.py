@@ -111,6 +111,15 @@ class TrainerConfig:
         "first reading, or skip (with a warning).",
         "data",
     )
+    age_feature: bool = flag(
+        False,
+        Boolean(),
+        "Add each row's age as a feature named age: its position in its unit's series (1 = the unit's "
+        "first reading; C-MAPSS cycles), so a window also tells how long its unit has run. A served model "
+        "then takes that column too (run.json lists the features); it assumes each unit's series, test "
+        "units included, starts at its first reading.",
+        "data",
+    )
     drop_constant_std: float = flag(
         0.0,
         FloatRange(0.0, INF),

@@ -127,6 +127,7 @@ def test_the_twins_trainer_args_fill_every_parameter_once_and_the_trainer_accept
         "filters": "24",
         "kernel-size": "7",
         "window": "40",
+        "age-feature": "true",
         "learning-rate": "0.002",
         "batch-size": "256",
         "dropout": "0.1",
@@ -142,7 +143,10 @@ def test_the_twins_trainer_args_fill_every_parameter_once_and_the_trainer_accept
     cfg = parse_args([*args, "--data=x/train_FD001.txt"])
     for name, value in assignments.items():
         field = getattr(cfg, name.replace("-", "_"))
-        assert (field == value) if isinstance(field, str) else (float(field) == float(value)), name
+        if isinstance(field, bool):
+            assert field == (value == "true"), name
+        else:
+            assert (field == value) if isinstance(field, str) else (float(field) == float(value)), name
 
 
 @pytest.fixture

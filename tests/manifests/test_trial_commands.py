@@ -45,6 +45,8 @@ def typed(parameter: dict[str, Any], value: str) -> Any:
         return int(value)
     if kind == "double":
         return float(value)
+    if value in ("true", "false"):  # a categorical switch: the trainer's Boolean flag
+        return value == "true"
     try:
         return int(value)
     except ValueError:

@@ -153,3 +153,30 @@ def test_the_fast_parser_reads_what_the_checking_parser_reads(cmapss_dir: Path) 
         fast = _fast_table(cmapss_dir / name)
         assert fast is not None
         np.testing.assert_array_equal(fast, _checked_table(cmapss_dir / name))
+
+
+def test_age_feature_is_each_rows_cycle_count_in_training_and_official_test_windows(tmp_path: Path) -> None:
+    write_fleet(tmp_path, {u: 40 for u in range(1, 6)}, "train_FD002.txt")
+    write_fleet(tmp_path, {1: 12, 2: 5, 3: 20}, "test_FD002.txt")
+    (tmp_path / "RUL_FD002.txt").write_text("30 \n7 \n1 \n")
+    source = str(tmp_path / "train_FD002.txt")
+    plain = prepare_data(DataConfig(source=source, window=10, rul_cap=0, drop_constant_std=1e-6))
+    aged = prepare_data(
+        DataConfig(source=source, window=10, rul_cap=0, drop_constant_std=1e-6, age_feature=True)
+    )
+    assert aged.feature_names == (*plain.feature_names, "age")
+    assert aged.test is not None and plain.test is not None
+    np.testing.assert_array_equal(aged.test.x[..., :-1], plain.test.x)  # the other features are untouched
+    # test units of 12, 5 and 20 cycles, scored on their last window; unit 2's is front-padded with cycle 1
+    np.testing.assert_array_equal(aged.test.x[0, :, -1], np.arange(3, 13))
+    np.testing.assert_array_equal(aged.test.x[1, :, -1], [1] * 6 + [2, 3, 4, 5])
+    np.testing.assert_array_equal(aged.test.x[2, :, -1], np.arange(11, 21))
+    # every training window ends at the cycle its target counts from: age = 40 - rul
+    np.testing.assert_array_equal(aged.train.x[:, -1, -1], 40 - aged.train.y)
+
+
+def test_age_feature_refuses_a_source_with_a_feature_of_that_name(tmp_path: Path) -> None:
+    path = tmp_path / "fleet.csv"
+    path.write_text("unit,time,age\n" + "".join(f"{u},{t},{t}\n" for u in (1, 2, 3) for t in range(1, 6)))
+    with pytest.raises(DataError, match="already has a feature named 'age'"):
+        prepare_data(DataConfig(source=str(path), window=2, age_feature=True))

@@ -37,6 +37,8 @@ class DataConfig:
             ``<= drop_constant_std``; ``0`` keeps every feature. ``1e-6`` drops the numerically constant
             columns (7 of C-MAPSS FD001's 24); ``0.005`` reproduces the 14-sensor selection of the C-MAPSS
             literature on FD001 (it also drops op settings 1-2 and sensor 6, whose std there is < 0.0025).
+        age_feature: append the feature ``age``, each row's position in its unit's series counting from 1
+            (``ages.py``), to every unit, the official test set's included, before features are chosen.
         seed: seeds the synthetic generator, the unit split and the CV folds.
         synthetic_units, synthetic_sensors, synthetic_conditions, synthetic_min_life, synthetic_max_life,
             synthetic_noise: size and shape of the synthetic fleet (see ``synthetic.py``).
@@ -60,6 +62,7 @@ class DataConfig:
     test_fraction: float = 0.2
     short_units: str = "pad"
     drop_constant_std: float = 0.0
+    age_feature: bool = False
     seed: int = 42
     synthetic_units: int = 60
     synthetic_sensors: int = 10

@@ -2,7 +2,7 @@
 
 Order, and why:
 
-1. read the source (synthetic, C-MAPSS or CSV);
+1. read the source (synthetic, C-MAPSS or CSV); with ``age_feature``, append each row's age (``ages.py``);
 2. apply ``short_units`` to the units before splitting, so that with ``"skip"`` every split gets usable
    units (skipping after the split could empty the validation set); the official test set's short units
    are padded or skipped the same way, and if skipping empties it there is no test set (with a warning);
@@ -16,8 +16,9 @@ Order, and why:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from trainer.data.ages import add_age
 from trainer.data.arrays import PreparedData, UnitId, UnitSeries, WindowArrays
 from trainer.data.config import DataConfig
 from trainer.data.cuts import make_cut_windows
@@ -40,6 +41,9 @@ class _Usable:
 
 def _load_usable(cfg: DataConfig) -> _Usable:
     source = load_source(cfg)
+    if cfg.age_feature:
+        test = source.official_test
+        source = replace(source, pool=add_age(source.pool), official_test=test and add_age(test))
     warnings = list(source.warnings)
     pool, note = apply_short_policy(
         source.pool.units,
