@@ -343,14 +343,24 @@ def _pair(v: dict[str, Any], mode: str) -> str:
     return f"Spearman {v[f'spearman_{mode}']:.2f}, regret {v[f'regret_{mode}']:.2f}"
 
 
+def _best(variants: dict[str, Any], key: str, *, higher: bool) -> str:
+    """The variant(s) with the best ``key`` (to 2 decimals, as shown), ties named together."""
+    shown = {n: round(v[key], 2) for n, v in variants.items()}
+    best = max(shown.values()) if higher else min(shown.values())
+    names = [VARIANT_NAMES[n] for n in VARIANT_NAMES if shown.get(n) == best]
+    if len(names) == len(variants):
+        return f"every variant alike ({best:.2f})"
+    return " and ".join(names) + (" (tied)" if len(names) > 1 else "")
+
+
 def decision(figures: dict[str, Any]) -> list[str]:
     """What the panel says about each change, worded from the figures themselves (which variant ranks best,
     whether the bars are met), so that a rerun cannot leave a sentence its numbers contradict."""
     variants = figures["variants"]
     before, after = variants["raw/all"], variants[CHOSEN]
     kept_flags = f"`--ema-momentum={EMA_MOMENTUM} --val-cuts={VAL_CUTS}`"
-    best_rank = min(variants, key=lambda n: -variants[n]["spearman_one_seed"])
-    best_regret = min(variants, key=lambda n: variants[n]["regret_one_seed"])
+    best_rank = _best(variants, "spearman_one_seed", higher=True)
+    best_regret = _best(variants, "regret_one_seed", higher=False)
     met = [
         after["spearman_one_seed"] >= BARS["spearman_one_seed"],
         after["regret_one_seed"] <= BARS["regret_one_seed"],
@@ -367,8 +377,7 @@ def decision(figures: dict[str, Any]) -> list[str]:
         f"{BARS['regret_one_seed']}): {verdict}.",
         f"- The weight average alone (every window): {_pair(variants['ema/all'], 'one_seed')}; the cut "
         f"windows alone (raw weights): {_pair(variants['raw/cuts'], 'one_seed')} (one seed).",
-        f"- Best one-seed rank correlation: {VARIANT_NAMES[best_rank]}; lowest one-seed regret: "
-        f"{VARIANT_NAMES[best_regret]}.",
+        f"- Best one-seed rank correlation: {best_rank}; lowest one-seed regret: {best_regret}.",
         "- Repeating each trial over seeds (the seed-mean columns, 3x the cost) is what makes the "
         "ranking most reliable; `--cv-folds K` buys the same kind of signal at K times the cost and was "
         "not measured here.",

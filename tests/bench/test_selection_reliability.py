@@ -77,6 +77,8 @@ def test_the_verdict_on_the_bars_is_worded_from_the_figures() -> None:
     good = [_record(a, s, [11.0, 10.0], [13.0, 12.0]) for s in (1, 2)]
     good += [_record(b, s, [13.0, 12.0], [15.0, 14.0]) for s in (1, 2)]
     assert "): both met." in markdown(_fd001(good))  # ranked in test order: Spearman 1, regret 0
+    # the fake's four variants see the same curves: a tie is named as one, not as whichever comes first
+    assert "lowest one-seed regret: every variant alike (0.00)." in markdown(_fd001(good))
     bad = [_record(a, s, [11.0, 10.0], [15.0, 14.0]) for s in (1, 2)]
     bad += [_record(b, s, [13.0, 12.0], [13.0, 12.0]) for s in (1, 2)]
     assert "): neither met." in markdown(_fd001(bad))  # reversed: Spearman -1, regret 2
