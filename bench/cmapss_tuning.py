@@ -345,10 +345,18 @@ def levers_step(
     """Train the recorded configuration with each of :func:`levers` once per seed; write ``levers_path``."""
     saved = load_json(best_path, "run `record` after the search first")
     fd001 = load_json(seeds_path, "run `seeds` first").get("FD001")
-    if not fd001:
-        raise SystemExit(f"{seeds_path}: no FD001 seed runs; run `seeds` first")
+    if not fd001 or list(fd001.get("trainer_args") or []) != list(saved["trainer_args"]):
+        raise SystemExit(f"{seeds_path}: no FD001 seed runs of the recorded configuration; run `seeds` first")
     data = check_data(cmapss_dir, "FD001")
-    out: dict[str, Any] = {"trainer_args": saved["trainer_args"], "runs": {}, **provenance()}
+    baseline = {
+        k: v for k, v in fd001.items() if k in ("n", "seeds", "failed") or k.endswith(("_mean", "_sd"))
+    }
+    out: dict[str, Any] = {
+        "trainer_args": saved["trainer_args"],
+        "baseline": baseline,
+        "runs": {},
+        **provenance(),
+    }
     for name, extra in levers(saved, fd001).items():
         args = [*saved["trainer_args"], *extra, f"--data={data}"]
         label = "FD001-" + name.replace(" ", "-")

@@ -419,6 +419,10 @@ def test_levers_retrain_the_choice_with_each_change_appended_and_the_docs_show_t
     tried = json.loads((root / "levers.json").read_text())
     assert tried["runs"]["all training units"]["extra_args"] == refit
     assert tried["runs"]["longer training"]["n"] == 5
+    assert (
+        tried["baseline"]["test_rmse_mean"]
+        == json.loads((root / "seeds.json").read_text())["FD001"]["test_rmse_mean"]
+    )
     text = (root / "benchmarks.md").read_text()
     assert "| longer training | `--epochs=100 --patience=15` |" in text
     assert "- (one unit)" in text  # the refit's val_rmse is one unit's: not shown
@@ -457,5 +461,8 @@ def test_the_split_spread_note_follows_the_figures() -> None:
 
     assert any("falls from 0.66 to 0.08" in line for line in lever_lines(tried(0.08), saved, seeds))
     assert not any("falls from" in line for line in lever_lines(tried(0.5), saved, seeds))
-    # levers of another configuration than the recorded one are not shown at all
-    assert lever_lines(tried(0.08), {"trainer_args": ["--window=30"]}, seeds) == []
+    # levers of an earlier choice stay, captioned as such, beside the seed runs stored with them
+    earlier = lever_lines({**tried(0.08), "baseline": _summary(0.66, args)}, {"trainer_args": ["--w=3"]}, {})
+    assert "an earlier search's choice, not the one recorded now" in earlier[0]
+    assert any("falls from 0.66 to 0.08" in line for line in earlier)
+    assert "not measured" in lever_lines(tried(0.08), {"trainer_args": ["--w=3"]}, {})[4]  # no baseline
