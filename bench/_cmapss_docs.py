@@ -259,8 +259,14 @@ def sweep_lines(sweep: Mapping[str, Any] | None) -> list[str]:
         flags = " ".join(a for a in run["trainer_args"] if a not in SWEEP_COMMON)
         rows.append(f"| {name} | `{flags}` | {len(values)} | {statistics.fmean(values):.2f} +/- {sd:.2f} |")
     assert sweep is not None
+    disclosure = sweep.get("disclosure")
+    how = (
+        "on validation; the note below the table names the runs that were not"
+        if disclosure
+        else "validation only"
+    )
     return [
-        "**How the search space was chosen** (validation only): "
+        f"**How the search space was chosen** ({how}): "
         + str(sweep["what"])
         + f" Common flags: `{' '.join(SWEEP_COMMON)}`. {sweep['machine']}; commit {sweep['revision']}; "
         "the runs are in `bench/results/cmapss_window_sweep.json`.",
@@ -268,6 +274,7 @@ def sweep_lines(sweep: Mapping[str, Any] | None) -> list[str]:
         "| run | flags | seeds | best val_rmse (mean +/- sd) |",
         "|---|---|---|---|",
         *rows,
+        *(["", f"Note: {disclosure}"] if disclosure else []),
     ]
 
 
@@ -377,6 +384,14 @@ def markdown(
         *lever_lines(tried, saved, seeds),
         "",
         *reading_notes(saved, seeds),
+        *(
+            [
+                "- Not all of the search space was chosen on validation: see the note under *How the "
+                "search space was chosen*."
+            ]
+            if (sweep or {}).get("disclosure")
+            else []
+        ),
         "",
         *fd002_lines(fd002),
     ]

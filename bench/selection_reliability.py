@@ -81,7 +81,7 @@ DATASET_FLAGS: dict[str, tuple[str, ...]] = {
 }
 
 # Spanning the Experiment's space: lstm/gru/cnn, each optimizer, 1-2 layers, units 32-128, learning rates
-# 1e-4..1e-2, batches 128-512, dropout 0-0.5, windows 30/40/50, and the search's own region (a 1x104 sgd GRU
+# 1e-4..1e-2, batches 128-512, dropout 0-0.5, windows 30/40/50, and the window search's choice (a 1x104 GRU
 # at window 50); FD001's panel trains in a little over an hour on 2 cores.
 # Values: architecture, optimizer, layers, units, learning rate, batch, dropout, window[, filters, kernel].
 PANEL: dict[str, tuple[str, ...]] = {

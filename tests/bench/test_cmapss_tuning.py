@@ -397,6 +397,12 @@ def test_docs_show_the_validation_sweep_with_its_objective_only() -> None:
     )
     assert "98.76" not in text and "97.65" not in text, "sweep test figures are fewer than 5 seeds"
     assert "How the search space was chosen" not in markdown(None, {}, None, twin_max=3)
+    assert "**How the search space was chosen** (validation only)" in text
+    # runs judged with test figures in view are disclosed, and the caption no longer says validation only
+    disclosed = markdown(None, {}, None, twin_max=3, sweep={**sweep, "disclosure": "runs x saw test."})
+    assert "(validation only)" not in disclosed and "Note: runs x saw test." in disclosed
+    assert "Not all of the search space was chosen on validation" in disclosed
+    assert "Not all of the search space" not in text
 
 
 def test_levers_retrain_the_choice_with_each_change_appended_and_the_docs_show_them(
