@@ -7,7 +7,7 @@ One command per step, from the repository root, in this order:
     python bench/cmapss_tuning.py seeds         # retrain it on seeds 1-5 -> bench/results/cmapss_seeds.json
     python bench/cmapss_tuning.py seeds --subset FD003   # the same configuration, untouched, on FD003
     python bench/cmapss_tuning.py fd002-check   # FD002, one fixed configuration, --condition-norm=6 vs 0
-    python bench/cmapss_tuning.py levers        # the chosen configuration with each of LEVERS, seeds 1-5
+    python bench/cmapss_tuning.py levers        # the chosen configuration with each lever, seeds 1-5
     python bench/cmapss_tuning.py docs          # the ``cmapss`` section of docs/benchmarks.md
 
 ``search`` runs ``examples/cmapss-bayesian-local.yaml`` (the twin of
@@ -24,7 +24,7 @@ seed, and the flags that only name outputs or tune the run (:data:`NOT_MODEL`).
 1-5; never the search's own seed, which chose the configuration), one ``python -m trainer`` at a time, each
 run cached in ``out/cmapss-seeds/`` (a rerun resumes), and writes each subset's per-seed figures with their
 mean and sample sd. ``fd002-check`` does the same for one fixed configuration on FD002 with each
-normalisation. ``levers`` retrains the recorded configuration on FD001 with each change of :data:`LEVERS`
+normalisation. ``levers`` retrains the recorded configuration on FD001 with each change of :func:`levers`
 appended to its ``trainer_args`` (a later flag overrides an earlier one), over the same seeds, to see which
 way each moves the seed-mean test error after the choice: diagnostics of the configuration, not a new
 choice. ``docs`` (or ``--write-docs`` on ``seeds``, ``fd002-check`` and ``levers``) writes the section.
@@ -65,8 +65,9 @@ BEST_PATH = RESULTS_DIR / "cmapss_best.json"
 SEEDS_PATH = RESULTS_DIR / "cmapss_seeds.json"
 FD002_PATH = RESULTS_DIR / "cmapss_fd002_condition_norm.json"
 SWEEP_PATH = RESULTS_DIR / "cmapss_window_sweep.json"
-LEVERS_PATH = RESULTS_DIR / "cmapss_levers.json"
 """The validation sweep (by hand, one trainer run at a time) that chose the search space; shown if present."""
+LEVERS_PATH = RESULTS_DIR / "cmapss_levers.json"
+"""The ``levers`` step's runs: the recorded choice with each of :func:`levers` appended; shown if present."""
 DOCS_PATH = BENCHMARKS_MD
 TRAINER: tuple[str, ...] = (sys.executable, "-m", "trainer")
 """The trainer program (a test puts a stand-in here)."""
