@@ -134,10 +134,7 @@ def trial_command(exp: Mapping[str, Any]) -> list[str]:
 
 def flag_value(exp: Mapping[str, Any], name: str) -> str | None:
     """The value of ``--name=value`` in the trial command, or None."""
-    for word in trial_command(exp):
-        if word.startswith(name + "="):
-            return word.split("=", 1)[1]
-    return None
+    return flag_of(trial_command(exp), name)
 
 
 def trainer_args(exp: Mapping[str, Any], assignments: Mapping[str, str]) -> list[str]:

@@ -366,9 +366,13 @@ def decision(figures: dict[str, Any]) -> list[str]:
         after["spearman_one_seed"] >= BARS["spearman_one_seed"],
         after["regret_one_seed"] <= BARS["regret_one_seed"],
     ]
-    verdict = "both met" if all(met) else "met" if any(met) else "neither met"
-    if any(met) and not all(met):
-        verdict = "Spearman met, regret not" if met[0] else "regret met, Spearman not"
+    verdicts = {
+        (True, True): "both met",
+        (True, False): "Spearman met, regret not",
+        (False, True): "regret met, Spearman not",
+        (False, False): "neither met",
+    }
+    verdict = verdicts[(met[0], met[1])]
     return [
         f"What the C-MAPSS Experiments use: **{VARIANT_NAMES[CHOSEN]}** ({kept_flags}; the trainer's default "
         f"is the weight average on every window). With one seed per configuration, as a search runs, it "
