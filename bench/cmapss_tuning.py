@@ -320,10 +320,14 @@ def levers(saved: Mapping[str, Any], fd001: Mapping[str, Any]) -> dict[str, list
     - ``longer training``: 100 epochs with patience 15 instead of the search's budget;
     - ``all training units``: train on 99 of the 100 units (``--val-fraction=0.01``: the split needs one
       validation unit) without early stopping, for :func:`refit_epochs` epochs; its val_rmse is one unit's
-      and is not comparable.
+      and is not comparable;
+    - ``5-member ensemble``: ``--ensemble-size=5``, five members trained side by side on the same split
+      and averaged (the seed's split is the same, so its val_rmse is compared with the baseline's, paired
+      by seed).
     """
     return {
         "longer training": ["--epochs=100", "--patience=15"],
+        "5-member ensemble": ["--ensemble-size=5"],
         "all training units": [
             "--val-fraction=0.01",
             "--patience=0",

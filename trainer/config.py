@@ -204,6 +204,14 @@ class TrainerConfig:
         "glorot_uniform", choice(*INITIALIZERS), "Initializer of hidden kernels.", "model"
     )
     l2: float = flag(0.0, FloatRange(0.0, 10.0), "L2 penalty on hidden and output kernels; 0 = off.", "model")
+    ensemble_size: int = flag(
+        1,
+        IntRange(1, 32),
+        "K > 1: K members of this architecture, each with its own initial weights, trained side by side "
+        "on the same batches, each on its own loss; the model predicts (and val_rmse scores) their mean. "
+        "About K times the compute of one. 1 = one model.",
+        "model",
+    )
     condition_norm: int = flag(
         0,
         IntRange(0, 100),

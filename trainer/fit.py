@@ -121,6 +121,10 @@ def fit_model(
     callbacks += [c for c in (ckpt,) if c is not None]
     callbacks += [*extra_callbacks, EpochReporter(record)]
     train = to_tf_dataset(data.train, cfg.batch_size, shuffle=True, seed=cfg.seed, drop_remainder=True)
+    if cfg.ensemble_size > 1:
+        # Targets as (batch, 1): Keras' losses and metrics broadcast them against the members' (batch, K)
+        # training output (trainer.model.MemberMean) but would not expand a (batch,) target to meet it.
+        train = train.map(lambda x, y: (x, y[:, None]))
     if ckpt is not None:
         ckpt.skip_shuffles(train)
     model.fit(

@@ -22,6 +22,7 @@ Design points:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import keras
 import numpy as np
@@ -72,16 +73,16 @@ def _hidden_dense(
 
 
 def _dense_stack(
-    cfg: TrainerConfig, h: keras.KerasTensor, reg: keras.regularizers.Regularizer | None
+    cfg: TrainerConfig, h: keras.KerasTensor, reg: keras.regularizers.Regularizer | None, prefix: str
 ) -> keras.KerasTensor:
     """``num_layers`` ``Dense(units, activation)`` layers on the flattened window, each with dropout after."""
     for i in range(cfg.num_layers):
-        h = _dropout(cfg, _hidden_dense(cfg, reg, f"dense_{i + 1}")(h), f"dropout_{i + 1}")
+        h = _dropout(cfg, _hidden_dense(cfg, reg, f"{prefix}dense_{i + 1}")(h), f"{prefix}dropout_{i + 1}")
     return h
 
 
 def _recurrent_stack(
-    cfg: TrainerConfig, h: keras.KerasTensor, reg: keras.regularizers.Regularizer | None
+    cfg: TrainerConfig, h: keras.KerasTensor, reg: keras.regularizers.Regularizer | None, prefix: str
 ) -> keras.KerasTensor:
     """``num_layers`` LSTM/GRU layers (Keras' cuDNN-eligible defaults), each with dropout after."""
     layer_cls = keras.layers.LSTM if cfg.architecture == "lstm" else keras.layers.GRU
@@ -91,19 +92,19 @@ def _recurrent_stack(
             return_sequences=i < cfg.num_layers - 1,
             kernel_initializer=cfg.kernel_initializer,
             kernel_regularizer=reg,
-            name=f"{cfg.architecture}_{i + 1}",
+            name=f"{prefix}{cfg.architecture}_{i + 1}",
         )(h)
-        h = _dropout(cfg, h, f"dropout_{i + 1}")
+        h = _dropout(cfg, h, f"{prefix}dropout_{i + 1}")
     return h
 
 
 def _conv_stack(
-    cfg: TrainerConfig, h: keras.KerasTensor, reg: keras.regularizers.Regularizer | None
+    cfg: TrainerConfig, h: keras.KerasTensor, reg: keras.regularizers.Regularizer | None, prefix: str
 ) -> keras.KerasTensor:
     """``num_layers`` convolutions of ``filters`` x ``kernel_size``, a 1-filter convolution of kernel 3,
     flatten, dropout, ``Dense(units)``: every convolution keeps the window's length ("same" padding)."""
-    convs = [(cfg.filters, cfg.kernel_size, f"conv_{i + 1}") for i in range(cfg.num_layers)]
-    for filters, kernel_size, name in [*convs, (1, 3, "conv_out")]:
+    convs = [(cfg.filters, cfg.kernel_size, f"{prefix}conv_{i + 1}") for i in range(cfg.num_layers)]
+    for filters, kernel_size, name in [*convs, (1, 3, f"{prefix}conv_out")]:
         h = keras.layers.Conv1D(
             filters,
             kernel_size,
@@ -113,8 +114,55 @@ def _conv_stack(
             kernel_regularizer=reg,
             name=name,
         )(h)
-    h = _dropout(cfg, keras.layers.Flatten(name="flatten")(h), "dropout_1")
-    return _hidden_dense(cfg, reg, "dense_1")(h)
+    h = _dropout(cfg, keras.layers.Flatten(name=f"{prefix}flatten")(h), f"{prefix}dropout_1")
+    return _hidden_dense(cfg, reg, f"{prefix}dense_1")(h)
+
+
+@keras.saving.register_keras_serializable(package="trainer")
+class MemberMean(keras.layers.Layer):
+    """The ensemble's output: the members' mean at inference, every member in training.
+
+    Input ``(batch, K)``: one prediction per member. At inference (``training=False``: validation, test,
+    export, serving) the output is their mean, ``(batch, 1)``. In training the output is the ``(batch, K)``
+    members themselves, so Keras' losses (``mse``, ``mae``, ``huber``: a mean over the last axis against the
+    ``(batch, 1)`` target, broadcast) give each member its own loss, averaged. The mean would divide every
+    member's gradient by K; the layer multiplies the gradient that flows back through it by K (its value is
+    unchanged), so each member takes exactly the step it would take alone, whatever the optimizer, learning
+    rate or momentum. Members share the batches and the normalisation layer (it has no trainable weights).
+    """
+
+    def call(self, members: Any, training: bool = False) -> Any:
+        if training:
+            k = members.shape[-1]
+            return members + (k - 1) * (members - keras.ops.stop_gradient(members))
+        return keras.ops.mean(members, axis=-1, keepdims=True)
+
+    def compute_output_shape(self, input_shape: tuple[int | None, ...]) -> tuple[int | None, ...]:
+        return (*input_shape[:-1], 1)
+
+
+def _member(
+    cfg: TrainerConfig,
+    h: keras.KerasTensor,
+    reg: keras.regularizers.Regularizer | None,
+    target_mean: float,
+    prefix: str = "",
+) -> keras.KerasTensor:
+    """One forecaster after the normalisation: hidden layers and the linear ``rul`` output ``(batch, 1)``;
+    ``prefix`` starts each of its layers' names (an ensemble's members need distinct ones)."""
+    if cfg.architecture == "dense":
+        h = _dense_stack(cfg, keras.layers.Flatten(name=f"{prefix}flatten")(h), reg, prefix)
+    elif cfg.architecture == "cnn":
+        h = _conv_stack(cfg, h, reg, prefix)
+    else:
+        h = _recurrent_stack(cfg, h, reg, prefix)
+    return keras.layers.Dense(
+        1,
+        kernel_regularizer=reg,
+        bias_initializer=keras.initializers.Constant(float(target_mean)),
+        dtype="float32",
+        name=f"{prefix}rul",
+    )(h)
 
 
 def build_model(
@@ -127,22 +175,20 @@ def build_model(
     constant
     on the training windows get variance 0; Keras' Normalization then divides by ``max(sqrt(var), epsilon)``,
     so they map to 0 instead of NaN.
+
+    With ``--ensemble-size K > 1`` the K members are built one after another (each draws its own initial
+    weights and dropout seeds from Keras' seeded generator), their layers named ``m<i>_<layer>``
+    (``m1_gru_1``, ``m1_rul``...), and joined by :class:`MemberMean`; with K = 1 the model is the single
+    member, names unchanged.
     """
     _, window, n_features = train_x.shape
     inputs = keras.Input(shape=(window, n_features), dtype="float32", name="window")
     h = _normalizer(cfg, train_x, feature_names)(inputs)
     reg = _regularizer(cfg.l2)
-    if cfg.architecture == "dense":
-        h = _dense_stack(cfg, keras.layers.Flatten(name="flatten")(h), reg)
-    elif cfg.architecture == "cnn":
-        h = _conv_stack(cfg, h, reg)
+    if cfg.ensemble_size == 1:
+        outputs = _member(cfg, h, reg, target_mean)
     else:
-        h = _recurrent_stack(cfg, h, reg)
-    outputs = keras.layers.Dense(
-        1,
-        kernel_regularizer=reg,
-        bias_initializer=keras.initializers.Constant(float(target_mean)),
-        dtype="float32",
-        name="rul",
-    )(h)
+        members = [_member(cfg, h, reg, target_mean, f"m{i + 1}_") for i in range(cfg.ensemble_size)]
+        joined = keras.layers.Concatenate(axis=-1, dtype="float32", name="members")(members)
+        outputs = MemberMean(dtype="float32", name="rul_mean")(joined)
     return keras.Model(inputs, outputs, name=f"rul_{cfg.architecture}")
