@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import statistics
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 MIN_SEEDS = 5
@@ -289,12 +289,14 @@ def lever_lines(
 
     ``tried["baseline"]`` is the seed-run summary of the configuration the levers changed, stored with
     them, so the table stands when a later search records another configuration; the caption then says
-    so. A row's figures are shown only when measured over :data:`MIN_SEEDS` seeds, like the headline.
+    so. ``tried["subset"]`` names the data (FD001 when absent, as before the field existed). A row's
+    figures are shown only when measured over :data:`MIN_SEEDS` seeds, like the headline.
     """
     if not tried:
         return []
+    subset = str(tried.get("subset") or "FD001")
     current = saved is not None and list(tried.get("trainer_args") or []) == list(saved["trainer_args"])
-    base = tried.get("baseline") or (seeds.get("FD001") if current else None)
+    base = tried.get("baseline") or (seeds.get(subset) if current else None)
 
     def row(name: str, extra: str, entry: Mapping[str, Any] | None, show_val: bool) -> str:
         if not measured(entry):
@@ -311,7 +313,7 @@ def lever_lines(
         )
     notes = []
     refit = tried["runs"].get("all training units")
-    if measured(refit) and measured(base):
+    if subset == "FD001" and measured(refit) and measured(base):
         assert refit is not None and base is not None
         if refit["test_rmse_sd"] < base["test_rmse_sd"] / 2:
             notes.append(
@@ -322,13 +324,14 @@ def lever_lines(
     which = (
         "the chosen configuration"
         if current
-        else "an earlier search's choice, not the one recorded now (its `trainer_args` are in "
-        "`bench/results/cmapss_levers.json`)"
+        else "an earlier search's choice, not the one recorded now (its `trainer_args` are stored with "
+        "these runs)"
     )
+    data = subset if subset == "FD001" else f"{subset}, a subset the search never saw"
     return [
-        f"**Changes tried after the choice** (`{COMMAND} levers`: {which}, with flags appended; FD001, the "
-        f"same seeds; {tried['machine']}; revision {tried['revision']}). Diagnostics of the configuration, "
-        "not a new choice; mean +/- sd over seeds:",
+        f"**Changes tried after the choice** (`{COMMAND} levers`: {which}, with flags appended; {data}, "
+        f"the same seeds; {tried['machine']}; revision {tried['revision']}). Diagnostics of the "
+        "configuration, not a new choice; mean +/- sd over seeds:",
         "",
         "| run | flags added | best val_rmse | test RMSE | PHM08 score |",
         "|---|---|---|---|---|",
@@ -354,11 +357,11 @@ def markdown(
     fd002: Mapping[str, Any] | None,
     twin_max: int,
     sweep: Mapping[str, Any] | None = None,
-    tried: Mapping[str, Any] | None = None,
+    tried: Sequence[Mapping[str, Any]] = (),
 ) -> str:
     """The whole section; ``saved`` is None before ``record`` has run; ``twin_max`` is the twin's
     maxTrialCount (a search with more trials was resumed); ``sweep`` is the validation sweep, if any;
-    ``tried``: the levers tried on the chosen configuration (``levers``), if any."""
+    ``tried``: the levers tried on the chosen configuration (``levers``), one entry per subset."""
     commands = ", ".join(
         f"`{COMMAND} {step}`"
         for step in ("search", "record", "seeds", "seeds --subset FD003", "fd002-check", "levers", "docs")
@@ -381,7 +384,7 @@ def markdown(
         "",
         *sweep_lines(sweep),
         "",
-        *lever_lines(tried, saved, seeds),
+        *[line for entry in tried for line in [*lever_lines(entry, saved, seeds), ""]],
         "",
         *reading_notes(saved, seeds),
         *(

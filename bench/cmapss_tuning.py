@@ -8,6 +8,7 @@ One command per step, from the repository root, in this order:
     python bench/cmapss_tuning.py seeds --subset FD003   # the same configuration, untouched, on FD003
     python bench/cmapss_tuning.py fd002-check   # FD002, one fixed configuration, --condition-norm=6 vs 0
     python bench/cmapss_tuning.py levers        # the chosen configuration with each lever, seeds 1-5
+    python bench/cmapss_tuning.py levers --subset FD003 --levers "all training units"  # some, elsewhere
     python bench/cmapss_tuning.py docs          # the ``cmapss`` section of docs/benchmarks.md
 
 ``search`` runs ``examples/cmapss-bayesian-local.yaml`` (the twin of
@@ -24,10 +25,11 @@ seed, and the flags that only name outputs or tune the run (:data:`NOT_MODEL`).
 1-5; never the search's own seed, which chose the configuration), one ``python -m trainer`` at a time, each
 run cached in ``out/cmapss-seeds/`` (a rerun resumes), and writes each subset's per-seed figures with their
 mean and sample sd. ``fd002-check`` does the same for one fixed configuration on FD002 with each
-normalisation. ``levers`` retrains the recorded configuration on FD001 with each change of :func:`levers`
-appended to its ``trainer_args`` (a later flag overrides an earlier one), over the same seeds, to see which
-way each moves the seed-mean test error after the choice: diagnostics of the configuration, not a new
-choice. ``docs`` (or ``--write-docs`` on ``seeds``, ``fd002-check`` and ``levers``) writes the section.
+normalisation. ``levers`` retrains the recorded configuration on FD001 (or ``--subset``) with each change
+of :func:`levers` appended to its ``trainer_args`` (a later flag overrides an earlier one), over the same
+seeds, to see which way each moves the seed-mean test error after the choice: diagnostics of the
+configuration, not a new choice. ``docs`` (or ``--write-docs`` on ``seeds``, ``fd002-check`` and
+``levers``) writes the section.
 
 Exit codes: 0 done; 1 a missing input (data file, no record yet), a trainer run that failed for another
 reason than divergence, or a search that failed; 2 a usage error (bad ``--seeds``, the search's seed among
@@ -304,7 +306,7 @@ def refit_epochs(entry: Mapping[str, Any], trainer_args: Sequence[str]) -> int:
         for s in entry["seeds"].values()
     ]
     if not kept:
-        raise SystemExit(f"{SEEDS_PATH}: no finished seed runs of FD001; run `seeds` first")
+        raise SystemExit(f"{SEEDS_PATH}: no finished seed runs of the subset; run `seeds` first")
     return max(1, round(statistics.median(kept)))
 
 
@@ -314,7 +316,7 @@ def flag_of(args: Sequence[str], name: str) -> str | None:
     return values[-1] if values else None
 
 
-def levers(saved: Mapping[str, Any], fd001: Mapping[str, Any]) -> dict[str, list[str]]:
+def levers(saved: Mapping[str, Any], runs: Mapping[str, Any]) -> dict[str, list[str]]:
     """Changes to the chosen configuration, each a list of flags appended to its ``trainer_args``.
 
     - ``longer training``: 100 epochs with patience 15 instead of the search's budget;
@@ -323,50 +325,69 @@ def levers(saved: Mapping[str, Any], fd001: Mapping[str, Any]) -> dict[str, list
       and is not comparable;
     - ``5-member ensemble``: ``--ensemble-size=5``, five members trained side by side on the same split
       and averaged (the seed's split is the same, so its val_rmse is compared with the baseline's, paired
-      by seed).
+      by seed);
+    - ``5-member ensemble, all training units``: both.
+
+    ``runs`` are the subset's seed runs of the configuration (:func:`refit_epochs` reads their epochs).
     """
+    refit = ["--val-fraction=0.01", "--patience=0", f"--epochs={refit_epochs(runs, saved['trainer_args'])}"]
     return {
         "longer training": ["--epochs=100", "--patience=15"],
         "5-member ensemble": ["--ensemble-size=5"],
-        "all training units": [
-            "--val-fraction=0.01",
-            "--patience=0",
-            f"--epochs={refit_epochs(fd001, saved['trainer_args'])}",
-        ],
+        "all training units": refit,
+        "5-member ensemble, all training units": ["--ensemble-size=5", *refit],
     }
 
 
+def levers_path(subset: str) -> Path:
+    """Where the ``levers`` step writes a subset's runs: :data:`LEVERS_PATH` for FD001."""
+    return LEVERS_PATH if subset == "FD001" else LEVERS_PATH.with_name(f"cmapss_levers_{subset.lower()}.json")
+
+
 def levers_step(
+    subset: str,
+    only: Sequence[str],
     seeds: Sequence[int],
     cmapss_dir: Path,
     best_path: Path,
     seeds_path: Path,
-    levers_path: Path,
+    out_path: Path,
     cache_dir: Path,
 ) -> int:
-    """Train the recorded configuration with each of :func:`levers` once per seed; write ``levers_path``."""
+    """Train the recorded configuration on ``subset`` with each of :func:`levers` (those named in ``only``;
+    all when empty) once per seed; write ``out_path``."""
     saved = load_json(best_path, "run `record` after the search first")
-    fd001 = load_json(seeds_path, "run `seeds` first").get("FD001")
-    if not fd001 or list(fd001.get("trainer_args") or []) != list(saved["trainer_args"]):
-        raise SystemExit(f"{seeds_path}: no FD001 seed runs of the recorded configuration; run `seeds` first")
-    data = check_data(cmapss_dir, "FD001")
+    runs = load_json(seeds_path, "run `seeds` first").get(subset)
+    if not runs or list(runs.get("trainer_args") or []) != list(saved["trainer_args"]):
+        raise SystemExit(
+            f"{seeds_path}: no {subset} seed runs of the recorded configuration; run `seeds --subset "
+            f"{subset}` first"
+        )
+    chosen = levers(saved, runs)
+    unknown = [name for name in only if name not in chosen]
+    if unknown:
+        raise SystemExit(f"--levers: unknown {', '.join(unknown)}; known: {'; '.join(chosen)}")
+    data = check_data(cmapss_dir, subset)
     baseline = {
-        k: v for k, v in fd001.items() if k in ("n", "seeds", "failed") or k.endswith(("_mean", "_sd"))
+        k: v for k, v in runs.items() if k in ("n", "seeds", "failed") or k.endswith(("_mean", "_sd"))
     }
     out: dict[str, Any] = {
         "trainer_args": saved["trainer_args"],
         "baseline": baseline,
+        "subset": subset,
         "runs": {},
         **provenance(),
     }
-    for name, extra in levers(saved, fd001).items():
+    for name, extra in chosen.items():
+        if only and name not in only:
+            continue
         args = [*saved["trainer_args"], *extra, f"--data={data}"]
-        label = "FD001-" + name.replace(" ", "-")
+        label = f"{subset}-" + name.replace(",", "").replace(" ", "-")
         out["runs"][name] = {
             "extra_args": extra,
             **summarise(train_seeds(TRAINER, args, seeds, cache_dir, label, REPO)),
         }
-    levers_path.write_text(json.dumps(out, indent=1, sort_keys=True) + "\n")
+    out_path.write_text(json.dumps(out, indent=1, sort_keys=True) + "\n")
     return 0
 
 
@@ -376,7 +397,11 @@ def write_docs(best_path: Path, seeds_path: Path, fd002_path: Path, docs_path: P
     fd002 = json.loads(fd002_path.read_text()) if fd002_path.is_file() else None
     twin_max = int(twin_spec()["spec"]["maxTrialCount"])
     sweep = json.loads(SWEEP_PATH.read_text()) if SWEEP_PATH.is_file() else None
-    tried = json.loads(LEVERS_PATH.read_text()) if LEVERS_PATH.is_file() else None
+    tried = [
+        json.loads(path.read_text())
+        for path in (levers_path(subset) for subset in ("FD001", *(s for s in SUBSETS if s != "FD001")))
+        if path.is_file()
+    ]
     write_section("cmapss", markdown(saved, seeds, fd002, twin_max, sweep, tried), docs_path)
     return 0
 
@@ -387,7 +412,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--cmapss-dir", type=Path, default=REPO.parent / "shared" / "datasets" / "cmapss")
     parser.add_argument("--root", type=Path, default=ROOT, help="katib-local state (default: %(default)s)")
     parser.add_argument("--max-trials", type=int, default=None, help="search: override maxTrialCount")
-    parser.add_argument("--subset", choices=SUBSETS, default="FD001", help="seeds: data (default FD001)")
+    parser.add_argument(
+        "--subset", choices=SUBSETS, default="FD001", help="seeds, levers: data (default FD001)"
+    )
+    parser.add_argument(
+        "--levers",
+        default="",
+        help="levers: the levers to run, separated by ';' (default: all of them)",
+    )
     parser.add_argument(
         "--seeds",
         default=DEFAULT_SEEDS,
@@ -418,7 +450,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.step == "fd002-check":
         fd002_check(cmapss_dir, seeds, FD002_PATH, CACHE_DIR)
     if args.step == "levers":
-        levers_step(seeds, cmapss_dir, BEST_PATH, SEEDS_PATH, LEVERS_PATH, CACHE_DIR)
+        only = [name.strip() for name in args.levers.split(";") if name.strip()]
+        out_path = levers_path(args.subset)
+        levers_step(args.subset, only, seeds, cmapss_dir, BEST_PATH, SEEDS_PATH, out_path, CACHE_DIR)
     if args.step == "docs" or args.write_docs:
         return write_docs(BEST_PATH, SEEDS_PATH, FD002_PATH, DOCS_PATH)
     return 0

@@ -47,6 +47,12 @@ def katib_dir(shared_dir: Path) -> Path:
 # One tiny trial per architecture family whose export the serving tests share: the recurrent default and the
 # convolutional one (their graphs differ most: cuDNN-eligible recurrent layers vs. XLA-compiled convolutions).
 EXPORT_ARCHITECTURES = ("lstm", "cnn")
+# Further trials a test asks for by name (indirect parametrisation), not run for every serving test.
+EXPORT_RUNS: dict[str, tuple[str, ...]] = {
+    "lstm": ("--architecture=lstm",),
+    "cnn": ("--architecture=cnn",),
+    "lstm-ensemble": ("--architecture=lstm", "--ensemble-size=3"),
+}
 EXPORT_TRAINER_ARGS = (
     "--epochs=1",
     "--synthetic-units=20",
@@ -77,11 +83,11 @@ def export(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     """A real trial (a subprocess, as Katib runs one) that exported a SavedModel, once per architecture.
 
     Tests using it carry ``xdist_group("trainer-predict")`` so ``--dist loadgroup`` trains each model once.
-    ``@pytest.mark.parametrize("export", ["cnn"], indirect=True)`` picks one architecture.
+    ``@pytest.mark.parametrize("export", ["cnn"], indirect=True)`` picks one of :data:`EXPORT_RUNS`.
     """
-    architecture: str = request.param
-    base_dir = tmp_path_factory.mktemp(f"trial-{architecture}") / "model"
-    argv = [*EXPORT_TRAINER_ARGS, f"--architecture={architecture}", f"--model-dir={base_dir}"]
+    label: str = request.param
+    base_dir = tmp_path_factory.mktemp(f"trial-{label}") / "model"
+    argv = [*EXPORT_TRAINER_ARGS, *EXPORT_RUNS[label], f"--model-dir={base_dir}"]
     run = subprocess.run(
         [sys.executable, "-m", "trainer", *argv], capture_output=True, text=True, check=False, timeout=600
     )
@@ -93,10 +99,11 @@ def export(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     from trainer.data import prepare_data
     from trainer.run import data_config
 
-    data = prepare_data(data_config(parse_args(argv)))
+    cfg = parse_args(argv)
+    data = prepare_data(data_config(cfg))
     assert data.test is not None
     return Export(
-        architecture=architecture,
+        architecture=cfg.architecture,
         base_dir=base_dir,
         stdout=run.stdout,
         test_x=data.test.x,

@@ -421,7 +421,9 @@ def test_levers_retrain_the_choice_with_each_change_appended_and_the_docs_show_t
     longer = ["--epochs=100", "--patience=15"]
     # no --patience in the stand-in's args and its runs print EPOCHS epochs of 30: each kept its last epoch
     refit = ["--val-fraction=0.01", "--patience=0", f"--epochs={fake_trainer.EPOCHS}"]
-    assert trained == [[*args, *extra, data, f"--seed={s}"] for extra in (longer, refit) for s in range(1, 6)]
+    ensemble = ["--ensemble-size=5"]
+    changes = (longer, ensemble, refit, [*ensemble, *refit])
+    assert trained == [[*args, *extra, data, f"--seed={s}"] for extra in changes for s in range(1, 6)]
     tried = json.loads((root / "levers.json").read_text())
     assert tried["runs"]["all training units"]["extra_args"] == refit
     assert tried["runs"]["longer training"]["n"] == 5
@@ -434,7 +436,20 @@ def test_levers_retrain_the_choice_with_each_change_appended_and_the_docs_show_t
     assert "- (one unit)" in text  # the refit's val_rmse is one unit's: not shown
     # the fake's refit runs spread as its seed runs do, so the split-spread note (sd halved) is not claimed
     assert "Without the seeded validation split" not in text
-    assert main(root, "levers") == 0 and len(calls(root)) == before + 10, "a rerun reads the cache"
+    assert main(root, "levers") == 0 and len(calls(root)) == before + 20, "a rerun reads the cache"
+    # another subset, some levers: its own seed runs first, then a file of its own, shown as its own table
+    with pytest.raises(SystemExit, match=r"no FD003 seed runs .* run `seeds --subset FD003` first"):
+        main(root, "levers", "--subset=FD003")
+    assert main(root, "seeds", "--subset=FD003") == 0
+    with pytest.raises(SystemExit, match="--levers: unknown faster"):
+        main(root, "levers", "--subset=FD003", "--levers=faster")
+    before = len(calls(root))
+    assert main(root, "levers", "--subset=FD003", "--levers=all training units", "--write-docs") == 0
+    fd003 = f"--data={root / 'cmapss' / 'train_FD003.txt'}"
+    assert calls(root)[before:] == [[*args, *refit, fd003, f"--seed={s}"] for s in range(1, 6)]
+    assert list(json.loads((root / "cmapss_levers_fd003.json").read_text())["runs"]) == ["all training units"]
+    text = (root / "benchmarks.md").read_text()
+    assert "FD003, a subset the search never saw" in text and text.count("**Changes tried after") == 2
 
 
 def test_refit_epochs_is_the_median_epoch_the_seed_runs_kept() -> None:

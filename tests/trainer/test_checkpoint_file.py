@@ -52,6 +52,17 @@ def test_structure_differences_are_all_named_in_one_line() -> None:
     _compat.check_structure("ckpt/checkpoint.npz", saved, saved)  # the same model passes
 
 
+def test_a_checkpoint_from_before_ensembles_is_one_model() -> None:
+    variables = [("dense/kernel", [3, 32])]
+    older = _compat.structure(parse_args([]), ["s1"], variables)
+    del older["ensemble_size"]  # its meta predates the flag
+    one = _compat.structure(parse_args([]), ["s1"], variables)
+    _compat.check_structure("ckpt/checkpoint.npz", older, one)
+    here = _compat.structure(parse_args(["--ensemble-size=3"]), ["s1"], variables)
+    with pytest.raises(TrainerError, match="ensemble_size 1 there, 3 here"):
+        _compat.check_structure("ckpt/checkpoint.npz", older, here)
+
+
 def test_changed_settings_name_old_and_new_values_but_not_structure() -> None:
     saved = parse_args(["--learning-rate=0.01", "--dropout=0.2"]).hparams()
     now = parse_args(["--learning-rate=0.03", "--dropout=0.2", "--units=8"])

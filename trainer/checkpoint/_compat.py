@@ -3,8 +3,9 @@
 Two kinds of difference, two answers:
 
 - The model's structure (architecture, layers, width, operating-condition normalisation, window length,
-  feature columns, and as the final word every variable's shape): the saved weights cannot be loaded, so
-  :func:`check_structure` raises :class:`TrainerError` with one line listing each difference (exit 1).
+  ensemble size, feature columns, and as the final word every variable's shape): the saved weights cannot
+  be loaded, so :func:`check_structure` raises :class:`TrainerError` with one line listing each
+  difference (exit 1).
 - Anything else (learning rate, schedule, batch size, dropout, patience, epochs, data flags...): the
   checkpoint loads and the NEW values apply from the next epoch on; :func:`changed_settings` lists them for
   the one stderr line the trainer prints. This is Population Based Training's case: a child trial starts from
@@ -21,7 +22,9 @@ from typing import Any
 from trainer.config import TrainerConfig
 from trainer.errors import TrainerError
 
-STRUCTURE_FLAGS = ("architecture", "num_layers", "units", "condition_norm", "window")
+STRUCTURE_FLAGS = ("architecture", "num_layers", "units", "condition_norm", "window", "ensemble_size")
+# Structure flags added after checkpoints were first written: a meta without one had this value.
+ADDED_LATER = {"ensemble_size": 1}
 
 
 def structure(
@@ -36,9 +39,9 @@ def structure(
 
 def _differences(saved: Mapping[str, Any], current: Mapping[str, Any]) -> list[str]:
     found = [
-        f"{name} {saved.get(name)!r} there, {current[name]!r} here"
+        f"{name} {saved.get(name, ADDED_LATER.get(name))!r} there, {current[name]!r} here"
         for name in STRUCTURE_FLAGS
-        if saved.get(name) != current[name]
+        if saved.get(name, ADDED_LATER.get(name)) != current[name]
     ]
     before, now = list(saved.get("features", [])), list(current["features"])
     if len(before) != len(now):
