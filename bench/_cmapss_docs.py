@@ -313,7 +313,7 @@ def lever_lines(
         )
     notes = []
     refit = tried["runs"].get("all training units")
-    if subset == "FD001" and measured(refit) and measured(base):
+    if measured(refit) and measured(base):
         assert refit is not None and base is not None
         if refit["test_rmse_sd"] < base["test_rmse_sd"] / 2:
             notes.append(

@@ -398,9 +398,7 @@ def write_docs(best_path: Path, seeds_path: Path, fd002_path: Path, docs_path: P
     twin_max = int(twin_spec()["spec"]["maxTrialCount"])
     sweep = json.loads(SWEEP_PATH.read_text()) if SWEEP_PATH.is_file() else None
     tried = [
-        json.loads(path.read_text())
-        for path in (levers_path(subset) for subset in ("FD001", *(s for s in SUBSETS if s != "FD001")))
-        if path.is_file()
+        json.loads(path.read_text()) for path in (levers_path(subset) for subset in SUBSETS) if path.is_file()
     ]
     write_section("cmapss", markdown(saved, seeds, fd002, twin_max, sweep, tried), docs_path)
     return 0
